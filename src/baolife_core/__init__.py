@@ -1,0 +1,118 @@
+"""BaoLife core: the pure, deterministic life-simulation engine.
+
+Functions over immutable state, with no I/O: the same engine runs in the server,
+in the tests and in offline replay. See ``docs/architecture.md``.
+
+>>> from baolife_core import PurchaseEnergyRefill, load_catalog, new_player, step
+>>> catalog = load_catalog()
+>>> player = new_player(seed=42, at=0, catalog=catalog)
+>>> player.wallet.diamonds
+1000
+"""
+
+from __future__ import annotations
+
+from .catalog import Catalog, ClockRules, EnergyRules, RefillTier, load_catalog
+from .commands import COMMAND_TYPES, Command, NewPlayer, PurchaseEnergyRefill
+from .economy.energy import current_energy
+from .engine import advance, new_player, replay, replay_outcomes, start, step
+from .errors import (
+    BaolifeError,
+    ConcurrencyError,
+    ConflictError,
+    ContentError,
+    JournalError,
+    PlayerNotFoundError,
+    WireError,
+)
+from .events import (
+    EVENT_TYPES,
+    DiamondsCredited,
+    DiamondsSpent,
+    EnergyRefilled,
+    Event,
+    LedgerEvent,
+    PlayerCreated,
+)
+from .memory_store import InMemoryStore
+from .outcome import Outcome
+from .ports import CommandRecord, Genesis, PlayerStore, StoredPlayer
+from .replies import REPLY_TYPES, EnergyUpdated, Rejection, Reply
+from .rng import Stream, derive_seed, stream
+from .service import GameService, Result, idempotency_key_hash
+from .state import Energy, LifeClock, PlayerState, Wallet
+from .view import client_view
+from .wire import (
+    command_from_wire,
+    event_from_wire,
+    record_from_wire,
+    reply_from_wire,
+    state_from_wire,
+    state_hash,
+    state_to_wire,
+    to_wire,
+    wire_name,
+)
+
+__all__ = [
+    "COMMAND_TYPES",
+    "EVENT_TYPES",
+    "REPLY_TYPES",
+    "BaolifeError",
+    "Catalog",
+    "ClockRules",
+    "Command",
+    "CommandRecord",
+    "ConcurrencyError",
+    "ConflictError",
+    "ContentError",
+    "DiamondsCredited",
+    "DiamondsSpent",
+    "Energy",
+    "EnergyRefilled",
+    "EnergyRules",
+    "EnergyUpdated",
+    "Event",
+    "GameService",
+    "Genesis",
+    "InMemoryStore",
+    "JournalError",
+    "LedgerEvent",
+    "LifeClock",
+    "NewPlayer",
+    "Outcome",
+    "PlayerCreated",
+    "PlayerNotFoundError",
+    "PlayerState",
+    "PlayerStore",
+    "PurchaseEnergyRefill",
+    "RefillTier",
+    "Rejection",
+    "Reply",
+    "Result",
+    "StoredPlayer",
+    "Stream",
+    "Wallet",
+    "WireError",
+    "advance",
+    "client_view",
+    "command_from_wire",
+    "current_energy",
+    "derive_seed",
+    "event_from_wire",
+    "idempotency_key_hash",
+    "load_catalog",
+    "new_player",
+    "record_from_wire",
+    "replay",
+    "replay_outcomes",
+    "reply_from_wire",
+    "start",
+    "state_from_wire",
+    "state_hash",
+    "state_to_wire",
+    "step",
+    "stream",
+    "to_wire",
+    "wire_name",
+]

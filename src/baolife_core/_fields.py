@@ -1,0 +1,47 @@
+"""Validators shared by commands: bounds that make bad input a clear error."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+
+from .clock import MAX_INSTANT_MS
+
+__all__ = ["instant", "key", "token"]
+
+_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_TOKEN_RE = re.compile(r"^[a-z0-9_]{1,64}$")
+
+
+def _instant(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
+    if type(value) is not int or not 0 <= value <= MAX_INSTANT_MS:
+        raise ValueError(
+            f"{attribute.name} must be an integer instant in ms within "
+            f"0..{MAX_INSTANT_MS}, got {value!r}"
+        )
+
+
+def _key(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _KEY_RE.match(value):
+        raise ValueError(
+            f"{attribute.name} must be 1-128 characters of letters, digits, "
+            f"'_', '.', ':' or '-', got {value!r:.80}"
+        )
+
+
+def _token(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _TOKEN_RE.match(value):
+        raise ValueError(
+            f"{attribute.name} must be a lowercase identifier of 1-64 characters, "
+            f"got {value!r:.80}"
+        )
+
+
+#: ``at``: an instant in integer milliseconds (UTC).
+instant = _instant
+#: An idempotency key (a client-minted UUID or similar).
+key = _key
+#: A content id such as a refill tier (``full``).
+token = _token

@@ -1,0 +1,52 @@
+"""Commands: immutable values, one per player intent (imperative names).
+
+Rules of this module:
+
+- Every command carries ``at``, the wall-clock instant (integer ms, UTC) at which it
+  happens; the transport stamps it for live play, offline sync keeps the client's.
+- A command's wire name is its class name in snake_case (``PurchaseEnergyRefill`` is
+  ``purchase_energy_refill``), exactly as PROTOCOL.md fixes it, so a journal line,
+  an offline action and a client frame are one format.
+- Validators reject out-of-range values at construction, so the engine only ever
+  sees well-formed commands.
+- ``Command`` is the closed union of what ``step`` accepts. ``NewPlayer`` is the
+  genesis record that starts every journal; it is not a ``Command``.
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from . import _fields
+
+__all__ = ["COMMAND_TYPES", "Command", "NewPlayer", "PurchaseEnergyRefill"]
+
+
+@frozen
+class NewPlayer:
+    """Genesis: create a player with a seed minted outside the core."""
+
+    at: int = field(validator=_fields.instant)
+    seed: int = field()
+
+    @seed.validator
+    def _check_seed(self, _: object, value: int) -> None:
+        if type(value) is not int or not 0 <= value < 2**63:
+            raise ValueError(
+                f"seed must be an integer within 0..2**63-1, got {value!r}"
+            )
+
+
+@frozen
+class PurchaseEnergyRefill:
+    """Buy an energy refill tier with diamonds."""
+
+    at: int = field(validator=_fields.instant)
+    refill_type: str = field(validator=_fields.token)
+    idempotency_key: str = field(validator=_fields.key)
+
+
+Command = PurchaseEnergyRefill
+
+#: Every command class, in a fixed order (the wire registry and strategies use it).
+COMMAND_TYPES: tuple[type[Command], ...] = (PurchaseEnergyRefill,)

@@ -1,0 +1,85 @@
+"""Events: immutable domain facts the engine emits (past-tense names).
+
+They drive the storage projections, analytics and pushes. The ledger *is* the
+stream of ``DiamondsCredited`` / ``DiamondsSpent`` events: every change of the
+balance is exactly one of them, carrying the balance after it.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+__all__ = [
+    "EVENT_TYPES",
+    "DiamondsCredited",
+    "DiamondsSpent",
+    "EnergyRefilled",
+    "Event",
+    "LedgerEvent",
+    "PlayerCreated",
+]
+
+
+@frozen
+class PlayerCreated:
+    """A player came into being."""
+
+    at: int  # creation instant, ms
+    seed: int  # the player's PRNG seed
+
+
+@frozen
+class DiamondsCredited:
+    """Diamonds were added to the wallet (one ledger entry)."""
+
+    at: int  # instant, ms
+    amount: int  # positive number of diamonds added
+    reason: str  # why, e.g. ``starting_grant``
+    reference: str  # what it refers to, e.g. a refill tier or a store product
+    balance_after: int  # wallet balance after this entry
+    transaction_id: str  # uuid5 minted from the player's seed and ``seq``
+
+    @property
+    def delta(self) -> int:
+        """The signed change of the balance."""
+        return self.amount
+
+
+@frozen
+class DiamondsSpent:
+    """Diamonds were taken from the wallet (one ledger entry)."""
+
+    at: int  # instant, ms
+    amount: int  # positive number of diamonds taken
+    reason: str  # why, e.g. ``energy_refill``
+    reference: str  # what was bought, e.g. the refill tier id
+    balance_after: int  # wallet balance after this entry
+    transaction_id: str  # uuid5 minted from the player's seed and ``seq``
+
+    @property
+    def delta(self) -> int:
+        """The signed change of the balance."""
+        return -self.amount
+
+
+@frozen
+class EnergyRefilled:
+    """An energy refill tier was bought and applied."""
+
+    at: int  # instant, ms
+    refill_type: str  # the tier id
+    energy_before: int  # energy at ``at`` before the refill
+    energy_after: int  # energy right after the refill
+    diamonds: int  # price paid
+    transaction_id: str  # the transaction id of the matching ``DiamondsSpent``
+
+
+LedgerEvent = DiamondsCredited | DiamondsSpent
+Event = PlayerCreated | DiamondsCredited | DiamondsSpent | EnergyRefilled
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    PlayerCreated,
+    DiamondsCredited,
+    DiamondsSpent,
+    EnergyRefilled,
+)

@@ -1,0 +1,81 @@
+"""Ports: what the application service needs from the outside, as Protocols.
+
+Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
+
+- ``PlayerStore.append`` writes one accepted command atomically: the journal line,
+  the new snapshot with ``version + 1``, the projections of its events and the
+  idempotency record, or nothing at all.
+- ``append`` raises ``ConcurrencyError`` when ``expected_version`` is stale or the
+  database reports a transient conflict (deadlock, lock wait timeout); the service
+  then retries on fresh state.
+- Every call is keyed by one player id, so a store can shard by player.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from attrs import frozen
+
+from .commands import Command, NewPlayer
+from .outcome import Outcome
+from .replies import Reply
+from .state import PlayerState
+
+__all__ = ["CommandRecord", "Genesis", "PlayerStore", "StoredPlayer"]
+
+
+@frozen
+class StoredPlayer:
+    """A player's snapshot and its optimistic-concurrency version."""
+
+    player_id: str  # opaque id minted outside the core
+    state: PlayerState  # the latest snapshot
+    version: int  # incremented by every append
+
+
+@frozen
+class Genesis:
+    """Everything the creation of a player writes."""
+
+    player_id: str  # the new player's id
+    device_id: str  # the device that created it
+    record: NewPlayer  # the journal's first line
+    outcome: Outcome  # the state and events of the genesis
+
+
+@frozen
+class CommandRecord:
+    """Everything one accepted command writes, in one transaction."""
+
+    player_id: str  # whose command
+    expected_version: int  # the version the command was computed on
+    command: Command  # the journal line
+    outcome: Outcome  # new state, events (projected), reply
+    idempotency_key_hash: str | None  # SHA-256 hex, recorded with the reply
+
+
+class PlayerStore(Protocol):
+    """Persistence of players: journal, snapshot, projections, idempotency."""
+
+    def create_player(self, genesis: Genesis) -> None:
+        """Write a new player; ``ConcurrencyError`` if the device already has one."""
+
+    def player_for_device(self, device_id: str) -> str | None:
+        """The player id bound to a device, or None."""
+
+    def load(self, player_id: str) -> StoredPlayer | None:
+        """The player's snapshot and version, or None."""
+
+    def processed_reply(self, player_id: str, key_hash: str) -> Reply | None:
+        """The first reply recorded under an idempotency key hash, or None."""
+
+    def append(self, record: CommandRecord) -> None:
+        """Write one accepted command atomically (see the module rules)."""
+
+    def journal(self, player_id: str) -> Sequence[NewPlayer | Command]:
+        """The player's journal from its genesis, in ``seq`` order."""
+
+    def check_ready(self) -> None:
+        """Raise if the store cannot serve requests (the readiness probe)."""

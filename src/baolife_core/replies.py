@@ -1,0 +1,53 @@
+"""Replies: what the requesting client is told, or a ``Rejection`` with a code.
+
+A reply's wire name is its class name in snake_case (``EnergyUpdated`` is
+``energy_updated``); a ``Rejection`` goes on the wire as PROTOCOL.md's ``error``.
+Rejection codes are stable API: clients switch on them, so they are constants here
+and documented in ``docs/protocol.md``.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+__all__ = [
+    "ENERGY_FULL",
+    "INSUFFICIENT_DIAMONDS",
+    "NOT_FOUND",
+    "REJECTION_CODES",
+    "REPLY_TYPES",
+    "EnergyUpdated",
+    "Rejection",
+    "Reply",
+]
+
+#: The wallet holds fewer diamonds than the price.
+INSUFFICIENT_DIAMONDS = "insufficient_diamonds"
+#: An id named by the command does not exist in the content or the state.
+NOT_FOUND = "not_found"
+#: Energy is already at the cap the refill tier fills to; nothing to refill.
+ENERGY_FULL = "energy_full"
+
+REJECTION_CODES = frozenset({INSUFFICIENT_DIAMONDS, NOT_FOUND, ENERGY_FULL})
+
+
+@frozen
+class Rejection:
+    """The command was refused; the state is unchanged."""
+
+    code: str  # stable snake_case code
+    message: str  # human text, for logs and developers; never shown as-is
+
+
+@frozen
+class EnergyUpdated:
+    """Reply to ``purchase_energy_refill``."""
+
+    energy: int  # energy after the refill
+    diamonds: int  # diamond balance after the purchase
+    transaction_id: str  # the ledger entry's transaction id
+
+
+Reply = EnergyUpdated | Rejection
+
+REPLY_TYPES: tuple[type[Reply], ...] = (EnergyUpdated, Rejection)

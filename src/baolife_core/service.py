@@ -1,0 +1,131 @@
+"""The application service: load → step → persist, with bounded retries.
+
+Rules of this module (DESIGN.md "Storage", steps 1-5):
+
+- One command is one ``PlayerStore.append``; a ``ConcurrencyError`` retries the whole
+  command on freshly loaded state, at most ``max_attempts`` times, then raises
+  ``ConflictError`` (the protocol's ``conflict``).
+- A command with an ``idempotency_key`` is keyed by SHA-256 over
+  ``(player id, message type, key)``; a key already processed returns the first
+  reply and changes nothing.
+- Rejections are not persisted: they change nothing, and a rejected key is not
+  consumed, so the client may retry it once the cause is gone.
+- This module is synchronous and does no I/O itself; adapters are passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from attrs import frozen
+
+from .catalog import Catalog
+from .commands import Command, NewPlayer
+from .engine import start, step
+from .errors import ConcurrencyError, ConflictError, PlayerNotFoundError
+from .events import Event
+from .ports import CommandRecord, Genesis, PlayerStore, StoredPlayer
+from .replies import Reply
+from .state import PlayerState
+from .wire import wire_name
+
+__all__ = ["GameService", "Result", "idempotency_key_hash"]
+
+
+@frozen
+class Result:
+    """What executing one command produced."""
+
+    reply: Reply  # the reply to send (the first reply again for a duplicate key)
+    events: tuple[Event, ...]  # events emitted now (empty for rejections, duplicates)
+    state: PlayerState  # the player's state after the command
+    duplicate: bool  # True when an idempotency key was replayed
+
+
+def idempotency_key_hash(player_id: str, command: Command) -> str | None:
+    """SHA-256 hex over (player, message type, key), or None if unkeyed."""
+    key = getattr(command, "idempotency_key", None)
+    if key is None:
+        return None
+    material = f"{player_id}\x1f{wire_name(type(command))}\x1f{key}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class GameService:
+    """Runs commands for players against a store, the engine and a catalog."""
+
+    def __init__(self, store: PlayerStore, catalog: Catalog, *, max_attempts: int = 8):
+        self.store = store
+        self.catalog = catalog
+        self.max_attempts = max_attempts
+
+    def login_device(
+        self, device_id: str, *, new_player_id: str, seed: int, at: int
+    ) -> str:
+        """The player of ``device_id``, created with the given id and seed if new."""
+        for _ in range(self.max_attempts):
+            existing = self.store.player_for_device(device_id)
+            if existing is not None:
+                return existing
+            record = NewPlayer(at=at, seed=seed)
+            genesis = Genesis(
+                player_id=new_player_id,
+                device_id=device_id,
+                record=record,
+                outcome=start(record, self.catalog),
+            )
+            try:
+                self.store.create_player(genesis)
+            except ConcurrencyError:
+                continue  # another connection created it first: load theirs
+            return new_player_id
+        raise ConflictError(
+            f"could not register device after {self.max_attempts} tries"
+        )
+
+    def load(self, player_id: str) -> StoredPlayer:
+        """The stored player, or ``PlayerNotFoundError``."""
+        stored = self.store.load(player_id)
+        if stored is None:
+            raise PlayerNotFoundError(player_id)
+        return stored
+
+    def execute(self, player_id: str, command: Command) -> Result:
+        """Apply ``command`` for ``player_id`` and persist it (see module rules)."""
+        key_hash = idempotency_key_hash(player_id, command)
+        for _ in range(self.max_attempts):
+            stored = self.load(player_id)
+            if key_hash is not None:
+                prior = self.store.processed_reply(player_id, key_hash)
+                if prior is not None:
+                    return Result(
+                        reply=prior, events=(), state=stored.state, duplicate=True
+                    )
+            outcome = step(stored.state, command, self.catalog)
+            reply = outcome.reply
+            if reply is None:  # pragma: no cover - only the genesis has no reply
+                raise TypeError("a command outcome must carry a reply")
+            if outcome.rejected:
+                return Result(
+                    reply=reply, events=(), state=stored.state, duplicate=False
+                )
+            record = CommandRecord(
+                player_id=player_id,
+                expected_version=stored.version,
+                command=command,
+                outcome=outcome,
+                idempotency_key_hash=key_hash,
+            )
+            try:
+                self.store.append(record)
+            except ConcurrencyError:
+                continue
+            return Result(
+                reply=reply,
+                events=outcome.events,
+                state=outcome.state,
+                duplicate=False,
+            )
+        raise ConflictError(
+            f"command lost {self.max_attempts} races for player; giving up"
+        )

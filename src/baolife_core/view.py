@@ -1,0 +1,39 @@
+"""The client view: what the iOS client is shown of a state at an instant.
+
+The view is computed, never stored: energy is read at ``at``. Sections follow
+PROTOCOL.md's ``welcome.state`` (account, clock; character, retention, dating and
+experiments join as their features land). Documented in ``docs/protocol.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .catalog import Catalog
+from .economy.energy import current_energy, next_regen_at
+from .engine import advance
+from .state import PlayerState
+
+__all__ = ["client_view"]
+
+
+def client_view(state: PlayerState, at: int, catalog: Catalog) -> dict[str, Any]:
+    """The JSON-able client view of ``state`` read at instant ``at``."""
+    state = advance(state, at, catalog)
+    rules = catalog.energy
+    return {
+        "seq": state.seq,
+        "account": {
+            "diamonds": state.wallet.diamonds,
+            "energy": current_energy(state.energy, state.clock.now_at, rules),
+            "energy_max": rules.max,
+            "energy_overfill_cap": rules.overfill_cap,
+            "next_energy_at": next_regen_at(state.energy, state.clock.now_at, rules),
+        },
+        "clock": {
+            "started_at": state.clock.started_at,
+            "now_at": state.clock.now_at,
+            "game_day": state.clock.day,
+            "time_scale": catalog.clock.time_scale,
+        },
+    }
