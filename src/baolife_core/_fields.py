@@ -11,8 +11,8 @@ from .clock import MAX_INSTANT_MS
 
 __all__ = ["instant", "key", "token"]
 
-_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-_TOKEN_RE = re.compile(r"^[a-z0-9_]{1,64}$")
+_KEY_RE = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+_TOKEN_RE = re.compile(r"[a-z0-9_]{1,64}")
 
 
 def _instant(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
@@ -24,7 +24,7 @@ def _instant(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
 
 
 def _key(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not _KEY_RE.match(value):
+    if not isinstance(value, str) or not _KEY_RE.fullmatch(value):
         raise ValueError(
             f"{attribute.name} must be 1-128 characters of letters, digits, "
             f"'_', '.', ':' or '-', got {value!r:.80}"
@@ -32,7 +32,7 @@ def _key(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
 
 
 def _token(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not _TOKEN_RE.match(value):
+    if not isinstance(value, str) or not _TOKEN_RE.fullmatch(value):
         raise ValueError(
             f"{attribute.name} must be a lowercase identifier of 1-64 characters, "
             f"got {value!r:.80}"

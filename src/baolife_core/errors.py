@@ -30,7 +30,8 @@ class ContentError(BaolifeError):
         self.entry = entry
         self.field = field
         self.problem = problem
-        where = f"{file}: {entry}" + (f".{field}" if field else "")
+        where = ".".join(part for part in (entry, field) if part)
+        where = f"{file}: {where}" if where else file
         super().__init__(f"{where}: {problem}")
 
 

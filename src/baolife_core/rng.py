@@ -42,8 +42,15 @@ def splitmix64_next(state: int) -> tuple[int, int]:
 
 
 def derive_seed(seed: int, purpose: str, key: int | str = 0) -> int:
-    """Hash ``(seed, purpose, key)`` into the 64-bit seed of an independent stream."""
-    material = f"{seed & MASK64}\x1f{purpose}\x1f{key}".encode()
+    """Hash ``(seed, purpose, key)`` into the 64-bit seed of an independent stream.
+
+    The key's type is part of the material, so the integer ``1`` and the string
+    ``"1"`` name different streams; a purpose may not contain the separator.
+    """
+    if "\x1f" in purpose:
+        raise ValueError("a stream purpose may not contain the unit separator")
+    tag = "i" if isinstance(key, int) else "s"
+    material = f"{seed & MASK64}\x1f{purpose}\x1f{tag}{key}".encode()
     return int.from_bytes(hashlib.sha256(material).digest()[:8], "big")
 
 
@@ -62,8 +69,8 @@ class Stream:
 
     def below(self, bound: int) -> int:
         """Return an integer uniformly drawn from ``[0, bound)``, without bias."""
-        if bound <= 0:
-            raise ValueError(f"bound must be positive, got {bound}")
+        if not 0 < bound <= 1 << 64:
+            raise ValueError(f"bound must be within 1..2**64, got {bound}")
         # Reject the top partial bucket so every residue is equally likely.
         limit = (1 << 64) - ((1 << 64) % bound)
         while True:
@@ -83,6 +90,8 @@ class Stream:
 
     def weighted(self, items: Sequence[tuple[T, int]]) -> T:
         """Pick one item by positive integer weight, in the order given."""
+        if any(type(weight) is not int or weight < 0 for _, weight in items):
+            raise ValueError("weights must be non-negative integers")
         total = sum(weight for _, weight in items)
         if total <= 0:
             raise ValueError("weighted pick needs a positive total weight")

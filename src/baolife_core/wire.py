@@ -97,6 +97,10 @@ def _locate(problem: str) -> str:
 
 
 def _structure(data: Mapping[str, Any], cls: type[T], name: str) -> T:
+    if not isinstance(data, Mapping):
+        raise WireError(
+            BAD_REQUEST, f"{name}: expected an object, got {type(data).__name__}"
+        )
     fields = {key: value for key, value in data.items() if key != "type"}
     try:
         return _converter.structure(fields, cls)

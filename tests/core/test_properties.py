@@ -1,0 +1,189 @@
+"""Property tests of DESIGN.md's determinism rules and economy invariants.
+
+The state machine plays random commands through the application service over the
+in-memory store (the engine, the service's idempotency and the store contract
+together); its invariants are conservation laws, and one of them replays the
+journal and compares with the live state.
+"""
+
+from __future__ import annotations
+
+from attrs import evolve
+from hypothesis import given, note
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from baolife_core import (
+    DiamondsCredited,
+    DiamondsSpent,
+    EnergyRefilled,
+    GameService,
+    InMemoryStore,
+    PlayerState,
+    PurchaseEnergyRefill,
+    Rejection,
+    Reply,
+    advance,
+    current_energy,
+    replay,
+    replay_outcomes,
+    state_from_wire,
+    state_hash,
+    state_to_wire,
+    step,
+)
+from strategies import CATALOG, gaps, instants, journals, keys, refill_types, seeds
+
+PLAYER = "player-under-test"
+
+
+class EconomyMachine(RuleBasedStateMachine):
+    """Plays purchases and the passing of time against the service."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store = InMemoryStore()
+        self.service = GameService(self.store, CATALOG)
+        self.now = 0
+        self.first_replies: dict[str, Reply] = {}
+        self.accepted = 0
+
+    @initialize(seed=seeds, at=instants)
+    def create(self, seed: int, at: int) -> None:
+        self.now = at
+        self.service.login_device("device", new_player_id=PLAYER, seed=seed, at=at)
+
+    @property
+    def state(self) -> PlayerState:
+        return self.service.load(PLAYER).state
+
+    @rule(gap=gaps)
+    def time_passes(self, gap: int) -> None:
+        self.now += gap
+
+    @rule(refill_type=refill_types, key=keys)
+    def purchase(self, refill_type: str, key: str) -> None:
+        before = self.state
+        command = PurchaseEnergyRefill(
+            at=self.now, refill_type=refill_type, idempotency_key=key
+        )
+        result = self.service.execute(PLAYER, command)
+        note(f"{command} -> {result.reply}")
+        if key in self.first_replies:
+            # The same idempotency key twice: the first reply again, nothing debited.
+            assert self.first_replies[key] == result.reply
+            assert result.duplicate
+            assert before == self.state
+        elif isinstance(result.reply, Rejection):
+            # A rejected command changes nothing and does not consume its key.
+            assert before == self.state
+            assert () == result.events
+        else:
+            self.first_replies[key] = result.reply
+            self.accepted += 1
+            assert before.seq + 1 == self.state.seq
+
+    @precondition(lambda self: self.now > 0)
+    @rule(data=st.data())
+    def advance_is_split_invariant(self, data: st.DataObject) -> None:
+        state = self.state
+        t2 = data.draw(st.integers(min_value=state.clock.now_at, max_value=self.now))
+        t1 = data.draw(st.integers(min_value=state.clock.now_at, max_value=t2))
+        direct = advance(state, t2, CATALOG)
+        assert direct == advance(advance(state, t1, CATALOG), t2, CATALOG)
+
+    @invariant()
+    def diamonds_never_negative(self) -> None:
+        assert self.state.wallet.diamonds >= 0
+
+    @invariant()
+    def diamonds_equal_the_ledger(self) -> None:
+        ledger = [
+            e
+            for e in self.store.events[PLAYER]
+            if isinstance(e, DiamondsCredited | DiamondsSpent)
+        ]
+        wallet = self.state.wallet
+        assert sum(e.delta for e in ledger) == wallet.diamonds
+        assert wallet.earned - wallet.spent == wallet.diamonds
+        assert len(ledger) == wallet.entries
+        if ledger:
+            assert ledger[-1].balance_after == wallet.diamonds
+
+    @invariant()
+    def every_debit_has_exactly_one_ledger_entry(self) -> None:
+        events = self.store.events[PLAYER]
+        debits = [e.transaction_id for e in events if isinstance(e, DiamondsSpent)]
+        refills = [e.transaction_id for e in events if isinstance(e, EnergyRefilled)]
+        assert sorted(refills) == sorted(debits)
+        assert len(set(debits)) == len(debits) == self.accepted
+
+    @invariant()
+    def energy_within_bounds(self) -> None:
+        energy = current_energy(self.state.energy, self.now, CATALOG.energy)
+        assert 0 <= energy <= CATALOG.energy.overfill_cap
+
+    @invariant()
+    def replay_equals_live_state(self) -> None:
+        assert self.state == replay(self.store.journal(PLAYER), CATALOG)
+
+    @invariant()
+    def snapshot_round_trips(self) -> None:
+        assert self.state == state_from_wire(state_to_wire(self.state))
+
+
+TestEconomyMachine = EconomyMachine.TestCase
+
+
+class TestReplay:
+    """Replay is deterministic and agrees with step-by-step play."""
+
+    @given(journal=journals())
+    def test_replay_twice_gives_the_same_hash(self, journal: list) -> None:
+        """Two replays of one journal end in the same state hash."""
+        assert state_hash(replay(journal, CATALOG)) == state_hash(
+            replay(journal, CATALOG)
+        )
+
+    @given(journal=journals())
+    def test_replay_equals_folding_step(self, journal: list) -> None:
+        """Replay is exactly a fold of ``step`` over the journal after the genesis."""
+        outcomes = list(replay_outcomes(journal, CATALOG))
+        state = outcomes[0].state
+        for command, outcome in zip(journal[1:], outcomes[1:], strict=True):
+            assert step(state, command, CATALOG) == outcome
+            state = outcome.state
+        assert state == replay(journal, CATALOG)
+
+    @given(journal=journals(), data=st.data())
+    def test_split_invariance_of_advance(
+        self, journal: list, data: st.DataObject
+    ) -> None:
+        """advance(advance(s, t1), t2) == advance(s, t2) for t1 <= t2."""
+        state = replay(journal, CATALOG)
+        start = state.clock.now_at
+        t2 = data.draw(st.integers(min_value=start, max_value=start + 400 * 86_400_000))
+        t1 = data.draw(st.integers(min_value=start - 1000, max_value=t2))
+        assert advance(state, t2, CATALOG) == advance(
+            advance(state, t1, CATALOG), t2, CATALOG
+        )
+
+    @given(journal=journals(), key=keys)
+    def test_rejected_commands_change_nothing(self, journal: list, key: str) -> None:
+        """Every rejection returns the state it was given, unchanged."""
+        state = replay(journal, CATALOG)
+        poor = evolve(state, wallet=evolve(state.wallet, diamonds=0, earned=0, spent=0))
+        for tier in CATALOG.refills:
+            command = PurchaseEnergyRefill(
+                at=state.clock.now_at + 1, refill_type=tier.id, idempotency_key=key
+            )
+            outcome = step(poor, command, CATALOG)
+            assert isinstance(outcome.reply, Rejection)
+            assert poor == outcome.state
+            assert () == outcome.events

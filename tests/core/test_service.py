@@ -1,0 +1,398 @@
+"""Tests of ``baolife_core.service``: load → step → persist, idempotency, retries."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from attrs import define, evolve
+
+from baolife_core.catalog import load_catalog
+from baolife_core.commands import NewPlayer, PurchaseEnergyRefill
+from baolife_core.engine import new_player, step
+from baolife_core.errors import ConcurrencyError, ConflictError, PlayerNotFoundError
+from baolife_core.events import (
+    DiamondsCredited,
+    DiamondsSpent,
+    EnergyRefilled,
+    PlayerCreated,
+)
+from baolife_core.memory_store import InMemoryStore
+from baolife_core.outcome import Outcome
+from baolife_core.ports import CommandRecord, Genesis, StoredPlayer
+from baolife_core.replies import EnergyUpdated, Rejection
+from baolife_core.service import GameService, Result, idempotency_key_hash
+from baolife_core.state import Energy, PlayerState
+
+CATALOG = load_catalog()
+AT = 1_700_000_000_000
+PID = "player-1"
+DEVICE = "device-1"
+
+
+def buy(refill_type: str, key: str, at: int = AT) -> PurchaseEnergyRefill:
+    """A refill purchase command."""
+    return PurchaseEnergyRefill(at=at, refill_type=refill_type, idempotency_key=key)
+
+
+def planted(store: InMemoryStore, energy: int = 0) -> PlayerState:
+    """Create ``PID`` in ``store`` with a new player's state at ``energy``."""
+    state = new_player(seed=42, at=AT, catalog=CATALOG)
+    state = evolve(state, energy=Energy(energy, AT))
+    store.create_player(
+        Genesis(
+            player_id=PID,
+            device_id=DEVICE,
+            record=NewPlayer(at=AT, seed=42),
+            outcome=Outcome(state=state, events=(), reply=None),
+        )
+    )
+    return state
+
+
+def spent(store: InMemoryStore) -> list[DiamondsSpent]:
+    """The debits ledgered for ``PID``."""
+    return [e for e in store.events[PID] if isinstance(e, DiamondsSpent)]
+
+
+@define
+class ConflictingStore(InMemoryStore):
+    """A store whose ``append`` always loses a race."""
+
+    appends: int = 0
+
+    def append(self, record: CommandRecord) -> None:
+        self.appends += 1
+        raise ConcurrencyError("deadlock")
+
+
+@define
+class FailOnceStore(InMemoryStore):
+    """A store whose first ``append`` loses a race and writes nothing."""
+
+    appends: int = 0
+    loads: int = 0
+
+    def load(self, player_id: str) -> StoredPlayer | None:
+        self.loads += 1
+        return super().load(player_id)
+
+    def append(self, record: CommandRecord) -> None:
+        self.appends += 1
+        if self.appends == 1:
+            raise ConcurrencyError("lock wait timeout")
+        super().append(record)
+
+
+@define
+class RacingStore(InMemoryStore):
+    """A store where a rival command commits just before our first ``append``."""
+
+    rival: PurchaseEnergyRefill | None = None
+    appends: int = 0
+
+    def append(self, record: CommandRecord) -> None:
+        self.appends += 1
+        if self.rival is not None:
+            rival, self.rival = self.rival, None
+            stored = self.players[record.player_id]
+            super().append(
+                CommandRecord(
+                    player_id=record.player_id,
+                    expected_version=stored.version,
+                    command=rival,
+                    outcome=step(stored.state, rival, CATALOG),
+                    idempotency_key_hash=idempotency_key_hash(record.player_id, rival),
+                )
+            )
+        super().append(record)
+
+
+@define
+class LateDeviceStore(InMemoryStore):
+    """A store that hides a device's player once, as if bound concurrently."""
+
+    hidden: int = 1
+
+    def player_for_device(self, device_id: str) -> str | None:
+        if self.hidden:
+            self.hidden -= 1
+            return None
+        return super().player_for_device(device_id)
+
+
+@define
+class UnregistrableStore(InMemoryStore):
+    """A store where creating a player always loses a race."""
+
+    creates: int = 0
+
+    def create_player(self, genesis: Genesis) -> None:
+        self.creates += 1
+        raise ConcurrencyError("deadlock")
+
+
+class TestLoginDevice:
+    """A device is bound to exactly one player."""
+
+    def test_creates_a_player(self) -> None:
+        """A new device creates a player with the given id, seed and instant."""
+        store = InMemoryStore()
+        player_id = GameService(store, CATALOG).login_device(
+            DEVICE, new_player_id=PID, seed=42, at=AT
+        )
+        assert player_id == PID
+        assert (NewPlayer(at=AT, seed=42),) == store.journal(PID)
+        expected = StoredPlayer(
+            player_id=PID, state=new_player(seed=42, at=AT, catalog=CATALOG), version=1
+        )
+        assert expected == store.load(PID)
+        assert [PlayerCreated, DiamondsCredited] == [type(e) for e in store.events[PID]]
+
+    def test_same_device_same_player(self) -> None:
+        """Logging in again returns the first id and creates nothing."""
+        store = InMemoryStore()
+        service = GameService(store, CATALOG)
+        first = service.login_device(DEVICE, new_player_id=PID, seed=42, at=AT)
+        again = service.login_device(DEVICE, new_player_id="other", seed=7, at=AT + 1)
+        assert (first, again) == (PID, PID)
+        assert list(store.players) == [PID]
+
+    def test_different_devices_different_players(self) -> None:
+        """Two devices get two players."""
+        store = InMemoryStore()
+        service = GameService(store, CATALOG)
+        a = service.login_device("dev-a", new_player_id="p-a", seed=1, at=AT)
+        b = service.login_device("dev-b", new_player_id="p-b", seed=2, at=AT)
+        assert (a, b) == ("p-a", "p-b")
+
+    def test_concurrent_registration_returns_the_winner(self) -> None:
+        """If another connection bound the device first, its player is returned."""
+        store = LateDeviceStore()
+        planted(store)
+        player_id = GameService(store, CATALOG).login_device(
+            DEVICE, new_player_id="loser", seed=9, at=AT
+        )
+        assert player_id == PID
+        assert list(store.players) == [PID]
+
+    @pytest.mark.parametrize("attempts", [1, 3])
+    def test_gives_up_after_max_attempts(self, attempts: int) -> None:
+        """Creation that always loses raises ConflictError after the bound."""
+        store = UnregistrableStore()
+        service = GameService(store, CATALOG, max_attempts=attempts)
+        with pytest.raises(ConflictError):
+            service.login_device(DEVICE, new_player_id=PID, seed=1, at=AT)
+        assert attempts == store.creates
+
+
+class TestExecute:
+    """An accepted command is persisted and its events returned."""
+
+    def test_persists_and_returns_events(self) -> None:
+        """The reply, events and new state are returned and written once."""
+        store = InMemoryStore()
+        before = planted(store, energy=40)
+        command = buy("full", "k-1")
+        result = GameService(store, CATALOG).execute(PID, command)
+        expected = step(before, command, CATALOG)
+        assert (
+            Result(
+                reply=expected.reply,  # type: ignore[arg-type]
+                events=expected.events,
+                state=expected.state,
+                duplicate=False,
+            )
+            == result
+        )
+        assert isinstance(result.reply, EnergyUpdated)
+        assert (result.reply.energy, result.reply.diamonds) == (100, 965)
+        assert [DiamondsSpent, EnergyRefilled] == [type(e) for e in result.events]
+        assert StoredPlayer(player_id=PID, state=result.state, version=2) == store.load(
+            PID
+        )
+        assert (NewPlayer(at=AT, seed=42), command) == store.journal(PID)
+        assert list(result.events) == store.events[PID]
+
+    def test_load_unknown_player(self) -> None:
+        """Loading a missing player raises PlayerNotFoundError."""
+        with pytest.raises(PlayerNotFoundError):
+            GameService(InMemoryStore(), CATALOG).load("ghost")
+
+    def test_execute_for_unknown_player(self) -> None:
+        """A command for a missing player raises PlayerNotFoundError."""
+        with pytest.raises(PlayerNotFoundError):
+            GameService(InMemoryStore(), CATALOG).execute("ghost", buy("full", "k"))
+
+
+class TestIdempotency:
+    """The same idempotency key twice debits once (PROTOCOL.md)."""
+
+    def test_duplicate_key_returns_the_first_reply(self) -> None:
+        """A repeated key gets the first reply, flagged duplicate; one debit."""
+        store = InMemoryStore()
+        planted(store, energy=0)
+        service = GameService(store, CATALOG)
+        first = service.execute(PID, buy("small", "k-1"))
+        second = service.execute(PID, buy("small", "k-1", at=AT + 5))
+        expected = Result(
+            reply=first.reply, events=(), state=first.state, duplicate=True
+        )
+        assert expected == second
+        assert len(spent(store)) == 1
+        assert store.players[PID].state.wallet.diamonds == 990
+        assert store.players[PID].version == 2
+        assert len(store.journal(PID)) == 2
+
+    def test_duplicate_key_ignores_a_changed_payload(self) -> None:
+        """A key names one intent: a retry with other fields gets the first reply."""
+        store = InMemoryStore()
+        planted(store, energy=0)
+        service = GameService(store, CATALOG)
+        first = service.execute(PID, buy("small", "k-1"))
+        second = service.execute(PID, buy("full", "k-1"))
+        assert (first.reply, True) == (second.reply, second.duplicate)
+        assert len(spent(store)) == 1
+
+    def test_different_keys_debit_separately(self) -> None:
+        """Two keys are two purchases, with two ledger entries and ids."""
+        store = InMemoryStore()
+        planted(store, energy=0)
+        service = GameService(store, CATALOG)
+        a = service.execute(PID, buy("small", "k-1"))
+        b = service.execute(PID, buy("small", "k-2"))
+        assert (a.duplicate, b.duplicate) == (False, False)
+        assert [debit.amount for debit in spent(store)] == [10, 10]
+        assert store.players[PID].state.wallet.diamonds == 980
+        assert isinstance(a.reply, EnergyUpdated)
+        assert isinstance(b.reply, EnergyUpdated)
+        assert a.reply.transaction_id != b.reply.transaction_id
+
+    def test_keys_are_per_player(self) -> None:
+        """One key used by two players is two purchases."""
+        store = InMemoryStore()
+        service = GameService(store, CATALOG)
+        service.login_device("dev-a", new_player_id="p-a", seed=1, at=AT)
+        service.login_device("dev-b", new_player_id="p-b", seed=2, at=AT)
+        a = service.execute("p-a", buy("overcharge", "shared"))
+        b = service.execute("p-b", buy("overcharge", "shared"))
+        assert (a.duplicate, b.duplicate) == (False, False)
+
+    def test_rejection_persists_nothing(self) -> None:
+        """A rejected command writes no journal line, event, version or key."""
+        store = InMemoryStore()
+        state = planted(store, energy=100)
+        result = GameService(store, CATALOG).execute(PID, buy("full", "k-1"))
+        assert (
+            Result(
+                reply=Rejection(
+                    code="energy_full", message="energy 100 is already at 100"
+                ),
+                events=(),
+                state=state,
+                duplicate=False,
+            )
+            == result
+        )
+        assert StoredPlayer(player_id=PID, state=state, version=1) == store.load(PID)
+        assert len(store.journal(PID)) == 1
+        assert store.events[PID] == []
+        assert store.processed == {}
+
+    def test_rejected_key_is_not_consumed(self) -> None:
+        """After a rejection the same key may succeed once the cause is gone."""
+        store = InMemoryStore()
+        planted(store, energy=0)
+        service = GameService(store, CATALOG)
+        refused = service.execute(PID, buy("mega", "k-1"))
+        accepted = service.execute(PID, buy("small", "k-1"))
+        assert isinstance(refused.reply, Rejection)
+        assert refused.reply.code == "not_found"
+        assert isinstance(accepted.reply, EnergyUpdated)
+        assert not accepted.duplicate
+
+
+class TestRetries:
+    """Lost races are retried on fresh state, a bounded number of times."""
+
+    @pytest.mark.parametrize("attempts", [1, 3, 8])
+    def test_conflict_after_max_attempts(self, attempts: int) -> None:
+        """A store that always conflicts is tried exactly ``max_attempts`` times."""
+        store = ConflictingStore()
+        planted(store, energy=0)
+        service = GameService(store, CATALOG, max_attempts=attempts)
+        with pytest.raises(ConflictError):
+            service.execute(PID, buy("small", "k-1"))
+        assert attempts == store.appends
+        assert store.players[PID].version == 1
+
+    def test_default_max_attempts(self) -> None:
+        """The default bound is eight tries."""
+        store = ConflictingStore()
+        planted(store, energy=0)
+        with pytest.raises(ConflictError):
+            GameService(store, CATALOG).execute(PID, buy("small", "k-1"))
+        assert store.appends == 8
+
+    def test_succeeds_on_retry(self) -> None:
+        """One lost race is retried, reloading the player, and then succeeds."""
+        store = FailOnceStore()
+        planted(store, energy=0)
+        result = GameService(store, CATALOG).execute(PID, buy("small", "k-1"))
+        assert isinstance(result.reply, EnergyUpdated)
+        assert (store.appends, store.loads) == (2, 2)
+        assert len(spent(store)) == 1
+        assert store.players[PID].version == 2
+
+    def test_retry_uses_fresh_state(self) -> None:
+        """After a rival commits first, the retry is computed on the rival's state."""
+        store = RacingStore(rival=buy("small", "rival"))
+        planted(store, energy=0)
+        result = GameService(store, CATALOG).execute(PID, buy("small", "mine"))
+        assert isinstance(result.reply, EnergyUpdated)
+        assert (result.reply.energy, result.reply.diamonds) == (50, 980)
+        assert result.state.seq == 2
+        assert store.players[PID].version == 3
+        assert [debit.balance_after for debit in spent(store)] == [990, 980]
+
+    def test_retry_finds_a_concurrent_duplicate(self) -> None:
+        """If a rival committed the same key, the retry returns its reply."""
+        store = RacingStore(rival=buy("small", "same"))
+        planted(store, energy=0)
+        result = GameService(store, CATALOG).execute(PID, buy("small", "same"))
+        assert result.duplicate
+        assert len(spent(store)) == 1
+
+
+class TestIdempotencyKeyHash:
+    """Keys are stored as SHA-256 over (player, message type, key)."""
+
+    def test_is_sha256_of_player_type_and_key(self) -> None:
+        """The hash is hex SHA-256 of the three parts joined by a unit separator."""
+        material = f"{PID}\x1fpurchase_energy_refill\x1fk-1".encode()
+        expected = hashlib.sha256(material).hexdigest()
+        assert expected == idempotency_key_hash(PID, buy("full", "k-1"))
+
+    def test_is_64_hex(self) -> None:
+        """The hash is 64 lowercase hex characters."""
+        digest = idempotency_key_hash(PID, buy("full", "k-1"))
+        assert digest is not None
+        assert re.fullmatch(r"[0-9a-f]{64}", digest)
+
+    def test_differs_by_player(self) -> None:
+        """Two players with one key have distinct hashes."""
+        command = buy("full", "k-1")
+        assert idempotency_key_hash("a", command) != idempotency_key_hash("b", command)
+
+    def test_differs_by_key(self) -> None:
+        """Two keys of one player have distinct hashes."""
+        assert idempotency_key_hash(PID, buy("full", "k-1")) != idempotency_key_hash(
+            PID, buy("full", "k-2")
+        )
+
+    def test_ignores_payload_and_instant(self) -> None:
+        """Only player, type and key count, not the other fields."""
+        assert idempotency_key_hash(PID, buy("full", "k-1")) == idempotency_key_hash(
+            PID, buy("small", "k-1", at=AT + 99)
+        )

@@ -1,0 +1,112 @@
+"""Tests of ``baolife_core.view``: the client view computed at an instant."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from attrs import evolve
+
+from baolife_core.catalog import load_catalog
+from baolife_core.clock import MS_PER_MINUTE
+from baolife_core.engine import advance, new_player
+from baolife_core.state import Energy, PlayerState
+from baolife_core.view import client_view
+
+CATALOG = load_catalog()
+AT = 1_700_000_000_000
+TICK = CATALOG.energy.regen_interval_ms
+GAME_DAY = 24 * MS_PER_MINUTE
+
+
+def player(energy: int = 100) -> PlayerState:
+    """A player created at ``AT`` with ``energy`` anchored there."""
+    state = new_player(seed=42, at=AT, catalog=CATALOG)
+    return evolve(state, energy=Energy(energy, AT))
+
+
+class TestClientView:
+    """The view shows the account and the clock as of the instant it is read at."""
+
+    def test_new_player(self) -> None:
+        """A new player sees the grant, full energy and no pending point."""
+        expected = {
+            "seq": 0,
+            "account": {
+                "diamonds": 1000,
+                "energy": 100,
+                "energy_max": 100,
+                "energy_overfill_cap": 150,
+                "next_energy_at": None,
+            },
+            "clock": {
+                "started_at": AT,
+                "now_at": AT,
+                "game_day": 0,
+                "time_scale": 60,
+            },
+        }
+        assert expected == client_view(player(), AT, CATALOG)
+
+    def test_energy_is_read_at_the_instant(self) -> None:
+        """Regenerated energy shows without any stored change."""
+        at = AT + 2 * TICK + TICK // 2
+        account = client_view(player(40), at, CATALOG)["account"]
+        assert (account["energy"], account["next_energy_at"]) == (42, AT + 3 * TICK)
+
+    @pytest.mark.parametrize(
+        ("elapsed", "energy", "next_at"),
+        [
+            (0, 97, AT + TICK),
+            (TICK - 1, 97, AT + TICK),
+            (TICK, 98, AT + 2 * TICK),
+            (3 * TICK - 1, 99, AT + 3 * TICK),
+            (3 * TICK, 100, None),
+            (GAME_DAY, 100, None),
+        ],
+    )
+    def test_next_energy_at(
+        self, elapsed: int, energy: int, next_at: int | None
+    ) -> None:
+        """The next point's instant is shown until energy reaches max, then None."""
+        account = client_view(player(97), AT + elapsed, CATALOG)["account"]
+        assert (energy, next_at) == (account["energy"], account["next_energy_at"])
+
+    def test_overfilled_energy(self) -> None:
+        """Overfilled energy shows as it is, with no pending point."""
+        account = client_view(player(150), AT + GAME_DAY, CATALOG)["account"]
+        assert (account["energy"], account["next_energy_at"]) == (150, None)
+
+    def test_clock_is_advanced_to_the_instant(self) -> None:
+        """The clock section reflects the instant and its game day."""
+        at = AT + 3 * GAME_DAY + 1
+        clock = client_view(player(), at, CATALOG)["clock"]
+        expected = {"started_at": AT, "now_at": at, "game_day": 3, "time_scale": 60}
+        assert expected == clock
+
+    def test_earlier_instant_reads_at_the_clock(self) -> None:
+        """The view never shows a time before the state's clock."""
+        state = advance(player(40), AT + 10 * TICK, CATALOG)
+        view = client_view(state, AT, CATALOG)
+        assert (
+            view["clock"]["now_at"],
+            view["account"]["energy"],
+        ) == (AT + 10 * TICK, 50)
+
+    def test_shows_seq_and_balance(self) -> None:
+        """Seq and diamonds come straight from the state."""
+        state = evolve(player(), seq=7, wallet=evolve(player().wallet, diamonds=12))
+        view = client_view(state, AT, CATALOG)
+        assert (view["seq"], view["account"]["diamonds"]) == (7, 12)
+
+    def test_is_json_able(self) -> None:
+        """The view survives JSON text unchanged."""
+        view = client_view(player(40), AT + TICK, CATALOG)
+        assert view == json.loads(json.dumps(view))
+
+    def test_does_not_change_the_state(self) -> None:
+        """Computing a view is a pure read."""
+        state = player(40)
+        before = evolve(state)
+        client_view(state, AT + GAME_DAY, CATALOG)
+        assert before == state

@@ -1,0 +1,607 @@
+"""Tests of ``baolife_core.wire``: strict JSON-able forms and the state hash."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from attrs import evolve
+from hypothesis import given
+from hypothesis import strategies as st
+
+from baolife_core.catalog import load_catalog
+from baolife_core.clock import MAX_INSTANT_MS
+from baolife_core.commands import COMMAND_TYPES, NewPlayer, PurchaseEnergyRefill
+from baolife_core.engine import new_player, step
+from baolife_core.errors import BaolifeError, WireError
+from baolife_core.events import (
+    EVENT_TYPES,
+    DiamondsCredited,
+    DiamondsSpent,
+    EnergyRefilled,
+    PlayerCreated,
+)
+from baolife_core.replies import REPLY_TYPES, EnergyUpdated, Rejection
+from baolife_core.state import Energy, LifeClock, PlayerState, Wallet
+from baolife_core.wire import (
+    canonical_json,
+    command_from_wire,
+    event_from_wire,
+    record_from_wire,
+    reply_from_wire,
+    state_from_wire,
+    state_hash,
+    state_to_wire,
+    to_wire,
+    wire_name,
+)
+
+CATALOG = load_catalog()
+AT = 1_700_000_000_000
+TX = "41cbc007-c162-5e49-a58f-b845bfebd83c"
+KEY = "6d1f4c8e-2b1a-4a57-9a0e-0e5b8f1c2d3e"
+
+Decoder = Callable[[Any], Any]
+
+CREATED = PlayerCreated(at=AT, seed=42)
+SPENT = DiamondsSpent(
+    at=AT,
+    amount=35,
+    reason="energy_refill",
+    reference="full",
+    balance_after=965,
+    transaction_id=TX,
+)
+
+#: One example of every wire class, with the decoder that reads it back.
+EXAMPLES: list[tuple[object, Decoder]] = [
+    (
+        PurchaseEnergyRefill(at=AT, refill_type="full", idempotency_key=KEY),
+        command_from_wire,
+    ),
+    (
+        PurchaseEnergyRefill(at=AT, refill_type="full", idempotency_key=KEY),
+        record_from_wire,
+    ),
+    (NewPlayer(at=AT, seed=42), record_from_wire),
+    (CREATED, event_from_wire),
+    (
+        DiamondsCredited(
+            at=AT,
+            amount=1000,
+            reason="starting_grant",
+            reference="new_player",
+            balance_after=1000,
+            transaction_id=TX,
+        ),
+        event_from_wire,
+    ),
+    (SPENT, event_from_wire),
+    (
+        EnergyRefilled(
+            at=AT,
+            refill_type="full",
+            energy_before=40,
+            energy_after=100,
+            diamonds=35,
+            transaction_id=TX,
+        ),
+        event_from_wire,
+    ),
+    (EnergyUpdated(energy=100, diamonds=965, transaction_id=TX), reply_from_wire),
+    (Rejection(code="insufficient_diamonds", message="full costs 35"), reply_from_wire),
+]
+
+VALID_PURCHASE: dict[str, Any] = {
+    "type": "purchase_energy_refill",
+    "at": AT,
+    "refill_type": "full",
+    "idempotency_key": KEY,
+}
+
+
+def without(data: dict[str, Any], field: str) -> dict[str, Any]:
+    """``data`` with ``field`` removed."""
+    return {key: value for key, value in data.items() if key != field}
+
+
+def wire_error(decode: Decoder, data: object) -> WireError:
+    """The ``WireError`` that decoding ``data`` raises."""
+    with pytest.raises(WireError) as caught:
+        decode(data)
+    return caught.value
+
+
+def leaves(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Paths of every scalar in a nested dict."""
+    paths: list[tuple[str, ...]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            paths.extend(leaves(value, (*prefix, key)))
+        else:
+            paths.append((*prefix, key))
+    return paths
+
+
+def bumped(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """A deep copy of ``data`` with the integer at ``path`` increased by one."""
+    copy: dict[str, Any] = json.loads(json.dumps(data))
+    target = copy
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] += 1
+    return copy
+
+
+GENESIS_STATE = new_player(seed=42, at=0, catalog=CATALOG)
+STATE_LEAVES = leaves(state_to_wire(GENESIS_STATE))
+
+
+class TestWireNames:
+    """Wire names are class names in snake_case; a rejection is ``error``."""
+
+    @pytest.mark.parametrize(
+        ("cls", "expected"),
+        [
+            (PurchaseEnergyRefill, "purchase_energy_refill"),
+            (NewPlayer, "new_player"),
+            (PlayerCreated, "player_created"),
+            (DiamondsCredited, "diamonds_credited"),
+            (DiamondsSpent, "diamonds_spent"),
+            (EnergyRefilled, "energy_refilled"),
+            (EnergyUpdated, "energy_updated"),
+        ],
+    )
+    def test_snake_case(self, cls: type, expected: str) -> None:
+        """``PurchaseEnergyRefill`` is ``purchase_energy_refill``."""
+        assert expected == wire_name(cls)
+
+    def test_rejection_is_error(self) -> None:
+        """A ``Rejection`` goes on the wire as PROTOCOL.md's ``error``."""
+        wire = to_wire(Rejection(code="not_found", message="unknown refill_type"))
+        assert (wire) == {
+            "type": "error",
+            "code": "not_found",
+            "message": "unknown refill_type",
+        }
+
+    def test_purchase_command_matches_protocol(self) -> None:
+        """The command frame has exactly the protocol's fields plus ``at``."""
+        command = PurchaseEnergyRefill(at=AT, refill_type="full", idempotency_key=KEY)
+        assert to_wire(command) == VALID_PURCHASE
+
+    def test_energy_updated_matches_protocol(self) -> None:
+        """The reply frame is PROTOCOL.md's ``energy_updated``."""
+        wire = to_wire(EnergyUpdated(energy=100, diamonds=965, transaction_id=TX))
+        expected = {
+            "type": "energy_updated",
+            "energy": 100,
+            "diamonds": 965,
+            "transaction_id": TX,
+        }
+        assert expected == wire
+
+    def test_derived_properties_are_not_encoded(self) -> None:
+        """A ledger event's ``delta`` property stays off the wire."""
+        assert "delta" not in to_wire(SPENT)
+
+    def test_non_wire_value_is_a_type_error(self) -> None:
+        """Only commands, records, events and replies have a wire form."""
+        with pytest.raises(TypeError, match="PlayerState has no wire form"):
+            to_wire(GENESIS_STATE)  # type: ignore[arg-type]
+
+
+class TestRoundTrip:
+    """Every command, event and reply decodes back to an equal value."""
+
+    @pytest.mark.parametrize(("value", "decode"), EXAMPLES)
+    def test_round_trip(self, value: Any, decode: Decoder) -> None:
+        """``to_wire`` then the family's decoder gives back an equal value."""
+        assert value == decode(to_wire(value))
+
+    @pytest.mark.parametrize(("value", "decode"), EXAMPLES)
+    def test_round_trip_through_json_text(self, value: Any, decode: Decoder) -> None:
+        """The wire form survives JSON text unchanged."""
+        assert value == decode(json.loads(json.dumps(to_wire(value))))
+
+    def test_every_wire_class_has_an_example(self) -> None:
+        """A new command, event or reply class must join the round-trip examples."""
+        covered = {type(value) for value, _ in EXAMPLES}
+        expected = {*COMMAND_TYPES, *EVENT_TYPES, *REPLY_TYPES, NewPlayer}
+        assert expected == covered
+
+    def test_real_outcome_round_trips(self) -> None:
+        """The events and reply of a real purchase round-trip."""
+        state = evolve(GENESIS_STATE, energy=Energy(40, 0))
+        outcome = step(
+            state,
+            PurchaseEnergyRefill(at=0, refill_type="full", idempotency_key="k"),
+            CATALOG,
+        )
+        events = tuple(event_from_wire(to_wire(event)) for event in outcome.events)
+        assert outcome.events == events
+        assert outcome.reply == reply_from_wire(to_wire(outcome.reply))  # type: ignore[arg-type]
+
+    @given(
+        at=st.integers(min_value=0, max_value=MAX_INSTANT_MS),
+        refill_type=st.from_regex(r"[a-z0-9_]{1,64}", fullmatch=True),
+        key=st.from_regex(r"[A-Za-z0-9_.:-]{1,128}", fullmatch=True),
+    )
+    def test_any_valid_purchase_round_trips(
+        self, at: int, refill_type: str, key: str
+    ) -> None:
+        """Every constructible purchase command round-trips."""
+        command = PurchaseEnergyRefill(
+            at=at, refill_type=refill_type, idempotency_key=key
+        )
+        assert command == command_from_wire(to_wire(command))
+
+
+class TestStrictDecoding:
+    """Ill-typed or incomplete input is a ``WireError`` naming the field."""
+
+    def test_wire_error_is_a_baolife_error(self) -> None:
+        """Wire errors share the project's base class and carry their code."""
+        error = WireError("bad_request", "nope")
+        assert isinstance(error, BaolifeError)
+        assert (
+            error.code,
+            error.message,
+            str(error),
+        ) == ("bad_request", "nope", "bad_request: nope")
+
+    @pytest.mark.parametrize(
+        ("field", "value", "got"),
+        [
+            ("at", True, "bool"),
+            ("at", False, "bool"),
+            ("at", "5", "str"),
+            ("at", 5.0, "float"),
+            ("at", None, "NoneType"),
+            ("at", [5], "list"),
+            ("at", {"ms": 5}, "dict"),
+        ],
+    )
+    def test_integer_field_takes_only_integers(
+        self, field: str, value: object, got: str
+    ) -> None:
+        """An integer field refuses booleans, strings, floats and containers."""
+        error = wire_error(command_from_wire, {**VALID_PURCHASE, field: value})
+        assert error.code == "bad_request"
+        expected = f"purchase_energy_refill: '{field}' must be an integer, got {got}"
+        assert expected == error.message
+
+    @pytest.mark.parametrize(
+        ("field", "value", "got"),
+        [
+            ("refill_type", 5, "int"),
+            ("refill_type", True, "bool"),
+            ("refill_type", None, "NoneType"),
+            ("refill_type", ["full"], "list"),
+            ("idempotency_key", 5, "int"),
+            ("idempotency_key", 1.5, "float"),
+        ],
+    )
+    def test_string_field_takes_only_strings(
+        self, field: str, value: object, got: str
+    ) -> None:
+        """A string field refuses numbers, booleans, null and lists."""
+        error = wire_error(command_from_wire, {**VALID_PURCHASE, field: value})
+        assert error.code == "bad_request"
+        expected = f"purchase_energy_refill: '{field}' must be a string, got {got}"
+        assert expected == error.message
+
+    @pytest.mark.parametrize("field", ["at", "refill_type", "idempotency_key"])
+    def test_missing_field(self, field: str) -> None:
+        """A missing field is named as required."""
+        error = wire_error(command_from_wire, without(VALID_PURCHASE, field))
+        assert error.code == "bad_request"
+        assert f"purchase_energy_refill: '{field}' is required" == error.message
+
+    def test_every_problem_is_named(self) -> None:
+        """Several bad fields are all reported, each by name."""
+        data = {"type": "purchase_energy_refill", "at": "now", "idempotency_key": KEY}
+        message = wire_error(command_from_wire, data).message
+        assert "'at' must be an integer, got str" in message
+        assert "'refill_type' is required" in message
+
+    @pytest.mark.parametrize(
+        ("data", "kind"),
+        [([], "list"), ("x", "str"), (None, "NoneType"), (5, "int"), (True, "bool")],
+    )
+    @pytest.mark.parametrize(
+        "decode",
+        [command_from_wire, record_from_wire, event_from_wire, reply_from_wire],
+    )
+    def test_non_object(self, decode: Decoder, data: object, kind: str) -> None:
+        """Anything but a JSON object is ``bad_request``."""
+        error = wire_error(decode, data)
+        assert ("bad_request", f"expected a JSON object, got {kind}") == (
+            error.code,
+            error.message,
+        )
+
+    @pytest.mark.parametrize(
+        "data",
+        [{}, {"type": 5}, {"type": None}, {"type": True}, {"type": ["x"]}, {"at": AT}],
+    )
+    @pytest.mark.parametrize(
+        "decode",
+        [command_from_wire, record_from_wire, event_from_wire, reply_from_wire],
+    )
+    def test_missing_or_non_string_type(self, decode: Decoder, data: object) -> None:
+        """A ``type`` that is missing or not a string is ``bad_request``."""
+        error = wire_error(decode, data)
+        assert (
+            error.code,
+            error.message,
+        ) == ("bad_request", "'type' is required and must be a string")
+
+    @pytest.mark.parametrize(
+        ("decode", "name"),
+        [
+            (command_from_wire, "nope"),
+            (command_from_wire, "PurchaseEnergyRefill"),
+            (command_from_wire, "new_player"),
+            (command_from_wire, "energy_updated"),
+            (record_from_wire, "player_created"),
+            (event_from_wire, "purchase_energy_refill"),
+            (event_from_wire, "error"),
+            (reply_from_wire, "player_created"),
+            (reply_from_wire, "rejection"),
+        ],
+    )
+    def test_unknown_type(self, decode: Decoder, name: str) -> None:
+        """A name outside the decoder's family is ``unknown_type``."""
+        error = wire_error(decode, {**VALID_PURCHASE, "type": name})
+        assert ("unknown_type", f"unknown type {name!r}") == (error.code, error.message)
+
+    def test_unknown_type_name_is_truncated(self) -> None:
+        """A huge unknown type name is cut to 64 characters in the message."""
+        error = wire_error(command_from_wire, {"type": "x" * 10_000})
+        assert f"unknown type {'x' * 64!r}" == error.message
+
+    @pytest.mark.parametrize("at", [-1, -AT, MAX_INSTANT_MS + 1, 10**30])
+    def test_instant_out_of_range(self, at: int) -> None:
+        """``at`` must lie within 0..MAX_INSTANT_MS."""
+        error = wire_error(command_from_wire, {**VALID_PURCHASE, "at": at})
+        assert error.code == "bad_request"
+        assert error.message.startswith("purchase_energy_refill: at must be an integer")
+        assert str(MAX_INSTANT_MS) in error.message
+
+    @pytest.mark.parametrize("at", [0, 1, MAX_INSTANT_MS])
+    def test_instant_bounds_are_inclusive(self, at: int) -> None:
+        """The first and last representable instants are accepted."""
+        command = command_from_wire({**VALID_PURCHASE, "at": at})
+        assert at == command.at
+
+    @pytest.mark.parametrize(
+        "key",
+        [
+            "",
+            "a" * 129,
+            "a b",
+            " key",
+            "key\n",
+            "a" * 128 + "\n",
+            "a/b",
+            "ключ",
+            "k\x00",
+        ],
+    )
+    def test_bad_idempotency_key(self, key: str) -> None:
+        """Keys are 1-128 characters of letters, digits, ``_ . : -``."""
+        error = wire_error(
+            command_from_wire, {**VALID_PURCHASE, "idempotency_key": key}
+        )
+        assert error.code == "bad_request"
+        assert "idempotency_key must be 1-128 characters" in error.message
+
+    @pytest.mark.parametrize("key", ["a", "a" * 128, KEY, "A_b.c:d-9"])
+    def test_good_idempotency_key(self, key: str) -> None:
+        """Keys at the bounds and with every allowed punctuation are accepted."""
+        command = command_from_wire({**VALID_PURCHASE, "idempotency_key": key})
+        assert key == command.idempotency_key
+
+    @pytest.mark.parametrize(
+        "refill_type", ["", "Full", "full tier", "full-tier", "a" * 65, "é", "full\n"]
+    )
+    def test_bad_refill_type(self, refill_type: str) -> None:
+        """A refill type is a lowercase identifier of 1-64 characters."""
+        data = {**VALID_PURCHASE, "refill_type": refill_type}
+        error = wire_error(command_from_wire, data)
+        assert error.code == "bad_request"
+        assert "refill_type must be a lowercase identifier" in error.message
+
+    def test_unknown_but_well_formed_refill_type_decodes(self) -> None:
+        """Whether a tier exists is for the engine (``not_found``), not the wire."""
+        command = command_from_wire({**VALID_PURCHASE, "refill_type": "mega"})
+        assert command.refill_type == "mega"
+
+    @pytest.mark.parametrize(
+        ("seed", "problem"),
+        [
+            (-1, "seed must be an integer within 0..2**63-1"),
+            (2**63, "seed must be an integer within 0..2**63-1"),
+            (True, "'seed' must be an integer, got bool"),
+            ("42", "'seed' must be an integer, got str"),
+        ],
+    )
+    def test_bad_new_player_seed(self, seed: object, problem: str) -> None:
+        """A genesis record's seed is a 63-bit non-negative integer."""
+        error = wire_error(
+            record_from_wire, {"type": "new_player", "at": 0, "seed": seed}
+        )
+        assert error.code == "bad_request"
+        assert problem in error.message
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            (
+                {**to_wire(SPENT), "amount": "35"},
+                "diamonds_spent: 'amount' must be an integer, got str",
+            ),
+            (
+                without(to_wire(SPENT), "balance_after"),
+                "diamonds_spent: 'balance_after' is required",
+            ),
+            (
+                {**to_wire(CREATED), "seed": 4.2},
+                "player_created: 'seed' must be an integer, got float",
+            ),
+        ],
+    )
+    def test_strict_events(self, data: dict[str, Any], message: str) -> None:
+        """Events are decoded as strictly as commands."""
+        error = wire_error(event_from_wire, data)
+        assert ("bad_request", message) == (error.code, error.message)
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            (
+                {"type": "error", "code": 1, "message": "x"},
+                "error: 'code' must be a string, got int",
+            ),
+            (
+                {"type": "energy_updated", "energy": 1, "diamonds": 2},
+                "energy_updated: 'transaction_id' is required",
+            ),
+            (
+                {
+                    "type": "energy_updated",
+                    "energy": True,
+                    "diamonds": 2,
+                    "transaction_id": TX,
+                },
+                "energy_updated: 'energy' must be an integer, got bool",
+            ),
+        ],
+    )
+    def test_strict_replies(self, data: dict[str, Any], message: str) -> None:
+        """Replies are decoded as strictly as commands."""
+        error = wire_error(reply_from_wire, data)
+        assert ("bad_request", message) == (error.code, error.message)
+
+
+class TestStateWire:
+    """``state_to_wire`` / ``state_from_wire`` is the snapshot format."""
+
+    def test_genesis_snapshot(self) -> None:
+        """A new player's snapshot is plain nested dicts of integers."""
+        expected = {
+            "seed": 42,
+            "seq": 0,
+            "clock": {"started_at": 0, "now_at": 0, "day": 0},
+            "wallet": {"diamonds": 1000, "earned": 1000, "spent": 0, "entries": 1},
+            "energy": {"amount": 100, "anchor_at": 0},
+        }
+        assert expected == state_to_wire(GENESIS_STATE)
+
+    @given(
+        st.builds(
+            PlayerState,
+            seed=st.integers(min_value=0, max_value=2**63 - 1),
+            seq=st.integers(min_value=0, max_value=10**6),
+            clock=st.builds(
+                LifeClock,
+                started_at=st.integers(min_value=0, max_value=MAX_INSTANT_MS),
+                now_at=st.integers(min_value=0, max_value=MAX_INSTANT_MS),
+                day=st.integers(min_value=0, max_value=10**9),
+            ),
+            wallet=st.builds(
+                Wallet,
+                diamonds=st.integers(min_value=0, max_value=10**9),
+                earned=st.integers(min_value=0, max_value=10**9),
+                spent=st.integers(min_value=0, max_value=10**9),
+                entries=st.integers(min_value=0, max_value=10**6),
+            ),
+            energy=st.builds(
+                Energy,
+                amount=st.integers(min_value=0, max_value=150),
+                anchor_at=st.integers(min_value=0, max_value=MAX_INSTANT_MS),
+            ),
+        )
+    )
+    def test_round_trip(self, state: PlayerState) -> None:
+        """Any state survives encoding, JSON text and decoding."""
+        text = json.dumps(state_to_wire(state))
+        assert state == state_from_wire(json.loads(text))
+
+    @pytest.mark.parametrize(
+        ("path", "value", "message"),
+        [
+            (("seq",), True, "state: 'seq' must be an integer, got bool"),
+            (("seed",), "42", "state: 'seed' must be an integer, got str"),
+            (
+                ("wallet", "diamonds"),
+                5.0,
+                "state: 'wallet.diamonds' must be an integer, got float",
+            ),
+            (
+                ("energy", "anchor_at"),
+                None,
+                "state: 'energy.anchor_at' must be an integer, got NoneType",
+            ),
+        ],
+    )
+    def test_strict(self, path: tuple[str, ...], value: object, message: str) -> None:
+        """A snapshot field of the wrong type is a ``WireError`` naming its path."""
+        data = json.loads(json.dumps(state_to_wire(GENESIS_STATE)))
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        error = wire_error(state_from_wire, data)
+        assert ("bad_request", message) == (error.code, error.message)
+
+    def test_missing_nested_field(self) -> None:
+        """A missing nested field is named with its path."""
+        data = state_to_wire(GENESIS_STATE)
+        data["clock"] = without(data["clock"], "day")
+        error = wire_error(state_from_wire, data)
+        assert error.message == "state: 'clock.day' is required"
+
+    @pytest.mark.parametrize("data", [[], "snapshot", None, 5])
+    def test_non_object(self, data: object) -> None:
+        """A snapshot that is not a JSON object is a ``WireError``, like any input."""
+        error = wire_error(state_from_wire, data)
+        assert error.code == "bad_request"
+
+
+class TestStateHash:
+    """``state_hash`` is SHA-256 over the canonical encoding."""
+
+    def test_is_64_hex_characters(self) -> None:
+        """The hash is a lowercase hex SHA-256 digest."""
+        assert re.fullmatch(r"[0-9a-f]{64}", state_hash(GENESIS_STATE))
+
+    def test_regression_vector(self) -> None:
+        """Regression vector computed once: any change of the genesis state shows."""
+        expected = "3e50990b506152a89e784d56fcf0b3e12a0e53cba66898100d6dd8fe2af75e1f"
+        assert expected == state_hash(new_player(seed=42, at=0, catalog=CATALOG))
+
+    def test_equal_states_hash_equal(self) -> None:
+        """Two separately built equal states have one hash."""
+        a = new_player(seed=9, at=AT, catalog=CATALOG)
+        b = state_from_wire(json.loads(json.dumps(state_to_wire(a))))
+        assert state_hash(a) == state_hash(b)
+
+    @pytest.mark.parametrize("path", STATE_LEAVES, ids=".".join)
+    def test_any_field_changes_the_hash(self, path: tuple[str, ...]) -> None:
+        """Changing any single field of the state changes its hash."""
+        changed = state_from_wire(bumped(state_to_wire(GENESIS_STATE), path))
+        assert changed != GENESIS_STATE
+        assert state_hash(GENESIS_STATE) != state_hash(changed)
+
+    def test_covers_every_field(self) -> None:
+        """The leaf matrix above covers the state's eleven integer fields."""
+        assert len(STATE_LEAVES) == 11
+
+    def test_canonical_json(self) -> None:
+        """Keys are sorted, separators compact and text ASCII."""
+        assert canonical_json({"b": "é", "a": [1, 2]}) == '{"a":[1,2],"b":"\\u00e9"}'

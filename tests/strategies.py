@@ -1,0 +1,56 @@
+"""Hypothesis strategies for BaoLife values: instants, commands and journals."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from baolife_core import (
+    Command,
+    NewPlayer,
+    PurchaseEnergyRefill,
+    load_catalog,
+)
+from baolife_core.clock import MAX_INSTANT_MS, MS_PER_DAY, MS_PER_MINUTE
+
+CATALOG = load_catalog()
+
+#: Realistic instants: 2020-01-01 to 2040-01-01, in ms.
+instants = st.integers(min_value=1_577_836_800_000, max_value=2_208_988_800_000)
+#: Any instant the wire accepts.
+any_instants = st.integers(min_value=0, max_value=MAX_INSTANT_MS)
+#: Gaps between commands: mostly short, sometimes days.
+gaps = st.one_of(
+    st.integers(min_value=0, max_value=10 * MS_PER_MINUTE),
+    st.integers(min_value=0, max_value=3 * MS_PER_DAY),
+)
+seeds = st.integers(min_value=0, max_value=2**63 - 1)
+#: Idempotency keys from a small pool, so that repeats are common.
+keys = st.one_of(
+    st.sampled_from([f"key-{n}" for n in range(6)]),
+    st.uuids().map(str),
+)
+refill_types = st.one_of(
+    st.sampled_from([tier.id for tier in CATALOG.refills]),
+    st.sampled_from(["mega", "x"]),
+)
+
+
+@st.composite
+def purchase_refills(draw: st.DrawFn, at: int | None = None) -> PurchaseEnergyRefill:
+    """A refill purchase, of a known or unknown tier."""
+    return PurchaseEnergyRefill(
+        at=draw(instants) if at is None else at,
+        refill_type=draw(refill_types),
+        idempotency_key=draw(keys),
+    )
+
+
+@st.composite
+def journals(draw: st.DrawFn, max_commands: int = 30) -> list[NewPlayer | Command]:
+    """A journal: a genesis then commands at non-decreasing instants."""
+    at = draw(instants)
+    records: list[NewPlayer | Command] = [NewPlayer(at=at, seed=draw(seeds))]
+    for _ in range(draw(st.integers(min_value=0, max_value=max_commands))):
+        at += draw(gaps)
+        records.append(draw(purchase_refills(at=at)))
+    return records
