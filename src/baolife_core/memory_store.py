@@ -43,7 +43,7 @@ class InMemoryStore:
     def player_for_device(self, device_id: str) -> str | None:
         return self.devices.get(device_id)
 
-    def load(self, player_id: str) -> StoredPlayer | None:
+    def load(self, player_id: str, *, fresh: bool = False) -> StoredPlayer | None:
         return self.players.get(player_id)
 
     def processed_reply(self, player_id: str, key_hash: str) -> Reply | None:

@@ -8,6 +8,9 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
 - ``append`` raises ``ConcurrencyError`` when ``expected_version`` is stale or the
   database reports a transient conflict (deadlock, lock wait timeout); the service
   then retries on fresh state.
+- ``load`` may answer from a cache of snapshots unless ``fresh=True``. A stale cached
+  snapshot is safe: ``append`` checks the version, and the service confirms every
+  rejection on fresh state before it answers.
 - Every call is keyed by one player id, so a store can shard by player.
 """
 
@@ -65,8 +68,8 @@ class PlayerStore(Protocol):
     def player_for_device(self, device_id: str) -> str | None:
         """The player id bound to a device, or None."""
 
-    def load(self, player_id: str) -> StoredPlayer | None:
-        """The player's snapshot and version, or None."""
+    def load(self, player_id: str, *, fresh: bool = False) -> StoredPlayer | None:
+        """The player's snapshot and version, or None; ``fresh`` bypasses caches."""
 
     def processed_reply(self, player_id: str, key_hash: str) -> Reply | None:
         """The first reply recorded under an idempotency key hash, or None."""

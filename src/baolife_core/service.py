@@ -5,9 +5,13 @@ Rules of this module (DESIGN.md "Storage", steps 1-5):
 - One command is one ``PlayerStore.append``; a ``ConcurrencyError`` retries the whole
   command on freshly loaded state, at most ``max_attempts`` times, then raises
   ``ConflictError`` (the protocol's ``conflict``).
+- The first attempt may run on a cached snapshot (``load(fresh=False)``), so the
+  common path reads nothing from the database. That is safe: ``append`` checks the
+  version, and a rejection is only answered once confirmed on fresh state.
 - A command with an ``idempotency_key`` is keyed by SHA-256 over
   ``(player id, message type, key)``; a key already processed returns the first
-  reply and changes nothing.
+  reply and changes nothing. The store's unique idempotency record makes a replayed
+  key fail ``append``; the retry then finds and returns the first reply.
 - Rejections are not persisted: they change nothing, and a rejected key is not
   consumed, so the client may retry it once the cause is gone.
 - This module is synchronous and does no I/O itself; adapters are passed in.
@@ -83,9 +87,9 @@ class GameService:
             f"could not register device after {self.max_attempts} tries"
         )
 
-    def load(self, player_id: str) -> StoredPlayer:
-        """The stored player, or ``PlayerNotFoundError``."""
-        stored = self.store.load(player_id)
+    def load(self, player_id: str, *, fresh: bool = True) -> StoredPlayer:
+        """The stored player, or ``PlayerNotFoundError``; fresh unless told not to."""
+        stored = self.store.load(player_id, fresh=fresh)
         if stored is None:
             raise PlayerNotFoundError(player_id)
         return stored
@@ -93,9 +97,10 @@ class GameService:
     def execute(self, player_id: str, command: Command) -> Result:
         """Apply ``command`` for ``player_id`` and persist it (see module rules)."""
         key_hash = idempotency_key_hash(player_id, command)
-        for _ in range(self.max_attempts):
-            stored = self.load(player_id)
-            if key_hash is not None:
+        for attempt in range(self.max_attempts):
+            fresh = attempt > 0
+            stored = self.load(player_id, fresh=fresh)
+            if fresh and key_hash is not None:
                 prior = self.store.processed_reply(player_id, key_hash)
                 if prior is not None:
                     return Result(
@@ -106,6 +111,8 @@ class GameService:
             if reply is None:  # pragma: no cover - only the genesis has no reply
                 raise TypeError("a command outcome must carry a reply")
             if outcome.rejected:
+                if not fresh:
+                    continue  # confirm the rejection (and the key) on fresh state
                 return Result(
                     reply=reply, events=(), state=stored.state, duplicate=False
                 )
@@ -121,10 +128,7 @@ class GameService:
             except ConcurrencyError:
                 continue
             return Result(
-                reply=reply,
-                events=outcome.events,
-                state=outcome.state,
-                duplicate=False,
+                reply=reply, events=outcome.events, state=outcome.state, duplicate=False
             )
         raise ConflictError(
             f"command lost {self.max_attempts} races for player; giving up"

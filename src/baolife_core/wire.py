@@ -32,6 +32,7 @@ from .state import PlayerState
 __all__ = [
     "BAD_REQUEST",
     "UNKNOWN_TYPE",
+    "canonical_json",
     "command_from_wire",
     "event_from_wire",
     "record_from_wire",

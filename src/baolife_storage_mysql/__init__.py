@@ -1,1 +1,48 @@
-"""placeholder."""
+"""BaoLife storage: the ``PlayerStore`` port on SQLite or MySQL/MariaDB.
+
+SQLAlchemy Core (no ORM) over one schema that runs unchanged on the embedded
+SQLite default and on MySQL/MariaDB via PyMySQL, with versioned alembic migrations
+shipped inside the package. See DESIGN.md "Storage: journal, snapshot, projections".
+
+>>> store = create_store("sqlite://")
+>>> store.player_for_device("unknown device") is None
+True
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+from .database import (
+    DEFAULT_DB_URL,
+    DEFAULT_LOCK_TIMEOUT_MS,
+    is_transient,
+    make_engine,
+    make_reader,
+)
+from .migrate import (
+    MigrationLockError,
+    alembic_config,
+    run_migrations,
+    upgrade_database,
+)
+from .projections import PROJECTIONS, Origin, Projector
+from .schema import metadata
+from .store import SqlPlayerStore, create_store
+
+__all__ = [
+    "DEFAULT_DB_URL",
+    "DEFAULT_LOCK_TIMEOUT_MS",
+    "PROJECTIONS",
+    "MigrationLockError",
+    "Origin",
+    "Projector",
+    "SqlPlayerStore",
+    "alembic_config",
+    "create_store",
+    "is_transient",
+    "make_engine",
+    "make_reader",
+    "metadata",
+    "run_migrations",
+    "upgrade_database",
+]

@@ -74,7 +74,7 @@ class FailOnceStore(InMemoryStore):
     appends: int = 0
     loads: int = 0
 
-    def load(self, player_id: str) -> StoredPlayer | None:
+    def load(self, player_id: str, *, fresh: bool = False) -> StoredPlayer | None:
         self.loads += 1
         return super().load(player_id)
 

@@ -1,0 +1,113 @@
+"""Wire the store, the engine and the server from settings.
+
+Rules of this module:
+
+- Settings come from command-line flags first, then the environment
+  (``BAOLIFE_DB_URL``, ``BAOLIFE_TOKEN_SECRET``, ``BAOLIFE_ENV``), then defaults:
+  SQLite at ``./baolife.db``, port 8001.
+- In production (``BAOLIFE_ENV=production``) a missing token secret is a startup
+  error; in development a random per-process secret is used and a warning logged
+  (tokens then do not survive a restart; clients fall back to ``device_id``).
+- The database is migrated to the latest schema on start unless told not to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import structlog
+from attrs import frozen
+
+from baolife_core import BaolifeError, GameService, load_catalog
+from baolife_storage_mysql import DEFAULT_DB_URL, SqlPlayerStore, create_store
+from baolife_transport_ws import GameServer, ServerConfig
+
+__all__ = [
+    "Settings",
+    "SettingsError",
+    "build_service",
+    "configure_logging",
+    "run_server",
+]
+
+log = structlog.get_logger("baolife.app")
+
+
+class SettingsError(BaolifeError):
+    """The server cannot start with these settings."""
+
+
+@frozen
+class Settings:
+    """Everything needed to run a server."""
+
+    host: str = "127.0.0.1"  # interface to listen on
+    port: int = 8001  # TCP port (0: any free port)
+    db_url: str = DEFAULT_DB_URL  # SQLAlchemy URL; SQLite file by default
+    token_secret: str | None = None  # session-token signing secret
+    production: bool = False  # refuse unsafe defaults
+    content_dir: Path | None = None  # custom content instead of the bundled one
+    migrate: bool = True  # apply migrations on start
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **flags: object) -> Settings:
+        """Flags (those not None) over environment over defaults."""
+        values: dict[str, object] = {
+            "db_url": environ.get("BAOLIFE_DB_URL", DEFAULT_DB_URL),
+            "token_secret": environ.get("BAOLIFE_TOKEN_SECRET") or None,
+            "production": environ.get("BAOLIFE_ENV", "development") == "production",
+        }
+        values.update({key: value for key, value in flags.items() if value is not None})
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.production and not settings.token_secret:
+            raise SettingsError(
+                "BAOLIFE_TOKEN_SECRET must be set when BAOLIFE_ENV=production"
+            )
+        return settings
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """structlog JSON lines on stderr, one per event, with ISO timestamps."""
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+
+
+def build_service(settings: Settings) -> tuple[GameService, SqlPlayerStore]:
+    """The store (migrated) and the application service over it."""
+    catalog = load_catalog(settings.content_dir)
+    store = create_store(settings.db_url, upgrade=settings.migrate)
+    return GameService(store, catalog), store
+
+
+async def run_server(settings: Settings, stop: asyncio.Event) -> None:
+    """Serve until ``stop`` is set, then shut down cleanly."""
+    secret = settings.token_secret
+    if secret is None:
+        secret = secrets.token_urlsafe(32)
+        log.warning("token_secret_generated", reason="BAOLIFE_TOKEN_SECRET not set")
+    service, store = await asyncio.to_thread(build_service, settings)
+    server = GameServer(
+        service,
+        ServerConfig(host=settings.host, port=settings.port, token_secret=secret),
+    )
+    try:
+        await server.start()
+        await stop.wait()
+        await server.stop()
+    finally:
+        store.close()

@@ -1,0 +1,212 @@
+"""The relational schema: one SQLAlchemy Core ``MetaData`` for SQLite and MariaDB.
+
+The table names are those of the game's seed diagram (DESIGN.md "Storage: journal,
+snapshot, projections"). The journal and the snapshot are the truth; the ledger and
+purchase tables are projections of the events, kept in the same transaction so they
+can be queried, exported (GDPR) and audited with plain SQL.
+
+Rules of this module:
+
+- Types behave identically on SQLite and MariaDB: instants are ``BigInteger``
+  milliseconds (UTC), ids are ``String(36)``, JSON is canonical text (not a native
+  JSON type, whose comparison and formatting differ between the two engines).
+- Every table is keyed by player id first, so the schema shards by player (Vitess,
+  TiDB) and no query needs a cross-player transaction.
+- Constraint and index names come from ``NAMING_CONVENTION``, so migrations can
+  name them and later migrations can drop them on every backend.
+- On MySQL/MariaDB every table is InnoDB with ``utf8mb4`` and the binary collation,
+  so string comparison is exact and case-sensitive, as on SQLite.
+- This is the *current* shape; a change here needs a new migration in
+  ``migrations/versions`` (a test compares the migrated database with it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    CHAR,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects import mysql
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "diamond_transactions",
+    "energy_refill_purchases",
+    "metadata",
+    "player_journal",
+    "players",
+    "processed_transactions",
+    "users",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+#: Table options for MySQL/MariaDB (ignored by SQLite).
+_MYSQL: dict[str, Any] = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_bin",
+}
+
+#: An opaque id minted outside the core (a uuid in its 36-character text form).
+_ID = String(36)
+#: Canonical JSON that may grow with the game (TEXT caps at 64 KiB on MySQL).
+_DOCUMENT = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+#: An autoincrement surrogate key (SQLite only autoincrements INTEGER PRIMARY KEY).
+_SERIAL = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _player_id(row: str, *, index: bool = False) -> Column[str]:
+    return Column(
+        "player_id",
+        _ID,
+        ForeignKey("players.player_id"),
+        nullable=False,
+        index=index,
+        comment=f"the player this {row} belongs to",
+    )
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", _ID, primary_key=True, comment="the player id"),
+    Column(
+        "device_id",
+        String(128),
+        nullable=False,
+        unique=True,
+        comment="the device that created the player; one player per device",
+    ),
+    Column("created_at", BigInteger, nullable=False, comment="creation instant, ms"),
+    comment="Accounts: one per player, bound to the device that created it.",
+    **_MYSQL,
+)
+
+players = Table(
+    "players",
+    metadata,
+    Column(
+        "player_id",
+        _ID,
+        ForeignKey("users.user_id"),
+        primary_key=True,
+        comment="the player id (= users.user_id)",
+    ),
+    Column(
+        "version",
+        Integer,
+        nullable=False,
+        comment="optimistic-concurrency version, +1 per accepted command",
+    ),
+    Column("seq", Integer, nullable=False, comment="commands applied (state.seq)"),
+    Column(
+        "snapshot",
+        _DOCUMENT,
+        nullable=False,
+        comment="canonical JSON of state_to_wire(state)",
+    ),
+    Column("diamonds", BigInteger, nullable=False, comment="denormalized balance"),
+    Column(
+        "energy",
+        BigInteger,
+        nullable=False,
+        comment="denormalized stored energy amount (at the snapshot's anchor)",
+    ),
+    Column(
+        "updated_at",
+        BigInteger,
+        nullable=False,
+        comment="instant of the last applied command (the life clock), ms",
+    ),
+    CheckConstraint("diamonds >= 0", name="diamonds_non_negative"),
+    CheckConstraint("version >= 1", name="version_positive"),
+    comment="The latest snapshot of each player and its denormalized columns.",
+    **_MYSQL,
+)
+
+player_journal = Table(
+    "player_journal",
+    metadata,
+    _player_id("journal line"),
+    Column("seq", Integer, nullable=False, comment="0 for new_player, then state.seq"),
+    Column("at", BigInteger, nullable=False, comment="the record's instant, ms"),
+    Column("command", _DOCUMENT, nullable=False, comment="to_wire(record) as JSON"),
+    Column("events", _DOCUMENT, nullable=False, comment="JSON array of to_wire(event)"),
+    PrimaryKeyConstraint("player_id", "seq"),
+    comment="Every accepted command of every player; replaying it gives the state.",
+    **_MYSQL,
+)
+
+diamond_transactions = Table(
+    "diamond_transactions",
+    metadata,
+    Column("id", _SERIAL, primary_key=True, autoincrement=True, comment="row id"),
+    _player_id("ledger entry", index=True),
+    Column("transaction_id", _ID, nullable=False, comment="the event's id"),
+    Column("seq", Integer, nullable=False, comment="journal seq that wrote it"),
+    Column("delta", BigInteger, nullable=False, comment="signed balance change"),
+    Column("reason", String(64), nullable=False, comment="e.g. energy_refill"),
+    Column("reference", String(128), nullable=False, comment="e.g. the tier id"),
+    Column("balance_after", BigInteger, nullable=False, comment="balance after it"),
+    Column("at", BigInteger, nullable=False, comment="instant, ms"),
+    comment="The diamond ledger: one row per DiamondsCredited/DiamondsSpent event.",
+    **_MYSQL,
+)
+
+energy_refill_purchases = Table(
+    "energy_refill_purchases",
+    metadata,
+    Column(
+        "transaction_id",
+        _ID,
+        primary_key=True,
+        comment="id of the matching diamond_transactions debit",
+    ),
+    _player_id("purchase", index=True),
+    Column("refill_type", String(64), nullable=False, comment="the refill tier id"),
+    Column("diamonds", BigInteger, nullable=False, comment="price paid"),
+    Column("energy_before", BigInteger, nullable=False, comment="energy before"),
+    Column("energy_after", BigInteger, nullable=False, comment="energy after"),
+    Column("at", BigInteger, nullable=False, comment="instant, ms"),
+    comment="Energy refill purchases: one row per EnergyRefilled event.",
+    **_MYSQL,
+)
+
+processed_transactions = Table(
+    "processed_transactions",
+    metadata,
+    _player_id("idempotency record"),
+    Column(
+        "key_hash",
+        CHAR(64),
+        nullable=False,
+        comment="SHA-256 hex of (player id, message type, idempotency key)",
+    ),
+    Column("message_type", String(64), nullable=False, comment="the command's type"),
+    Column("reply", Text, nullable=False, comment="to_wire(first reply) as JSON"),
+    Column("seq", Integer, nullable=False, comment="journal seq that recorded it"),
+    Column("created_at", BigInteger, nullable=False, comment="instant, ms"),
+    PrimaryKeyConstraint("player_id", "key_hash"),
+    comment="Idempotency records: a retried key returns the first reply.",
+    **_MYSQL,
+)

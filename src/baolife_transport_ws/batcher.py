@@ -1,0 +1,170 @@
+"""The outgoing batcher: one connection's bounded queue and its producer task.
+
+Everything the server sends on a connection — replies to requests and pushes —
+goes through an ``OutgoingBatcher``, so a slow client costs a bounded amount of
+memory and many small messages share one WebSocket frame (DESIGN.md "Transport").
+
+Flush rule (documented in ``docs/protocol.md``):
+
+1. Every outgoing message is queued, tagged as a *reply* (it answers a request) or a
+   *push* (unsolicited). The queue is FIFO; order on the wire is queue order.
+2. A frame carries the oldest queued messages, at most ``max_messages`` (10): one
+   message goes out bare, two or more as ``{"type": "batch", "messages": [...]}``.
+3. The queue is flushed
+
+   a. promptly when it holds a reply: the producer wakes on the event loop's next
+      iteration after the reply was queued, so the messages produced in the same
+      iteration (pipelined requests answered without I/O, pings, errors) leave
+      together, and a lone reply never waits for the timer. Pushes queued before or
+      with the reply leave in the same frame;
+   b. when it holds ``max_messages`` messages;
+   c. when its oldest push has waited ``interval`` (100 ms) since it was queued;
+   d. when the batcher is closed (what is left goes out, then the producer ends).
+
+   When more than ``max_messages`` are due, frames follow back to back.
+4. Offering a message to a full queue (``queue_max``, 256) raises
+   ``OutgoingQueueFullError``: the client does not read fast enough. The server then
+   closes the connection with 1013 (try again later); nothing is buffered without
+   end. Messages offered after ``close()`` or ``abort()`` are dropped.
+
+Rules of this module:
+
+- ``offer`` encodes the message to JSON at once, so an unencodable message fails
+  at its source (as an ``internal`` error) and never kills the producer.
+- The batcher never drops or reorders a queued message except on ``abort()``.
+- It is single-loop code: ``offer``, ``close`` and ``abort`` are called on the event
+  loop that runs ``run``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
+
+from baolife_core import BaolifeError
+
+__all__ = ["OutgoingBatcher", "OutgoingQueueFullError", "encode"]
+
+
+class OutgoingQueueFullError(BaolifeError):
+    """A connection's outgoing queue is full: its client reads too slowly."""
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def encode(message: dict[str, Any]) -> str:
+    """Compact JSON text of one message (UTF-8 on the wire)."""
+    return _ENCODER.encode(message)
+
+
+class _Queued(NamedTuple):
+    text: str  # the encoded message
+    reply: bool  # True for a reply to a request, False for a push
+    queued_at: float  # loop time when it was offered
+
+
+class OutgoingBatcher:
+    """Queues outgoing messages and sends them in batches by the flush rule."""
+
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        *,
+        max_messages: int = 10,
+        interval: float = 0.1,
+        queue_max: int = 256,
+    ) -> None:
+        self._send = send  # writes one text frame (``ServerConnection.send``)
+        self._max_messages = max_messages
+        self._interval = interval  # seconds a push may wait
+        self._queue_max = queue_max
+        self._queue: deque[_Queued] = deque()
+        self._replies = 0  # replies in the queue
+        self._wakeup = asyncio.Event()
+        self._closed = False
+
+    def __len__(self) -> int:
+        """Messages queued and not yet handed to ``send``."""
+        return len(self._queue)
+
+    @property
+    def closed(self) -> bool:
+        """True once ``close`` or ``abort`` was called."""
+        return self._closed
+
+    def offer(self, message: dict[str, Any], *, reply: bool) -> None:
+        """Queue one message, or raise ``OutgoingQueueFullError``."""
+        if self._closed:
+            return
+        if len(self._queue) >= self._queue_max:
+            raise OutgoingQueueFullError(f"{len(self._queue)} messages queued")
+        now = asyncio.get_running_loop().time()
+        self._queue.append(_Queued(encode(message), reply, now))
+        self._replies += reply
+        self._wakeup.set()
+
+    def close(self) -> None:
+        """Accept nothing more; ``run`` sends what is queued, then returns."""
+        self._closed = True
+        self._wakeup.set()
+
+    def abort(self) -> None:
+        """Accept nothing more and drop what is queued; ``run`` returns."""
+        self._closed = True
+        self._queue.clear()
+        self._replies = 0
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """The producer: send frames by the flush rule until closed and empty.
+
+        Exceptions of ``send`` (``ConnectionClosed``) propagate to the caller.
+        """
+        while True:
+            await self._until_due()
+            if not self._queue:
+                return  # closed, and everything was sent
+            await self._send(self._take())
+
+    async def _until_due(self) -> None:
+        """Return when a flush is due (rule 3), or when closed with nothing left."""
+        loop = asyncio.get_running_loop()
+        while True:
+            if not self._queue:
+                if self._closed:
+                    return
+                await self._wait(None)
+            elif self._replies:
+                return  # rule 3a: we were woken after the turn that queued it
+            elif self._closed or len(self._queue) >= self._max_messages:
+                return
+            else:
+                due = self._queue[0].queued_at + self._interval
+                if due <= loop.time():
+                    return
+                await self._wait(due - loop.time())
+
+    async def _wait(self, timeout: float | None) -> None:
+        """Sleep until something is offered or closed, or until ``timeout``."""
+        self._wakeup.clear()
+        if timeout is None:
+            await self._wakeup.wait()
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await self._wakeup.wait()
+        except TimeoutError:
+            pass
+
+    def _take(self) -> str:
+        """Remove the oldest messages (rule 2) and return the frame's text."""
+        count = min(len(self._queue), self._max_messages)
+        taken = [self._queue.popleft() for _ in range(count)]
+        self._replies -= sum(item.reply for item in taken)
+        if count == 1:
+            return taken[0].text
+        return '{"type":"batch","messages":[' + ",".join(i.text for i in taken) + "]}"

@@ -1,0 +1,118 @@
+"""Fixtures of the storage tests: one store per backend, and the catalogs.
+
+The contract suite runs on every backend: ``memory`` (the core's reference
+``InMemoryStore``), ``sqlite`` (a temporary file) and ``mariadb`` (the server named
+by ``BAOLIFE_TEST_MYSQL_URL``). Without that variable the MariaDB tests are skipped
+with the reason; with ``BAOLIFE_REQUIRE_MYSQL=1`` they fail instead, and so they do
+when the server cannot be reached. On MariaDB the database is emptied and migrated
+once per session; every test uses fresh uuid4 player and device ids and a random
+seed (the core mints transaction ids from the seed), so tests never collide.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+from attrs import evolve
+from sqlalchemy import MetaData, text
+from sqlalchemy.exc import OperationalError
+
+from baolife_core import Catalog, InMemoryStore, PlayerStore, load_catalog
+from baolife_storage_mysql import (
+    SqlPlayerStore,
+    create_store,
+    make_engine,
+    run_migrations,
+)
+
+from .support import ALL_BACKENDS, SQL_BACKENDS
+
+MYSQL_URL_VAR = "BAOLIFE_TEST_MYSQL_URL"
+REQUIRE_MYSQL_VAR = "BAOLIFE_REQUIRE_MYSQL"
+
+
+def _unavailable(reason: str) -> NoReturn:
+    """Skip the MariaDB tests, or fail them when MariaDB is required."""
+    if os.environ.get(REQUIRE_MYSQL_VAR) == "1":
+        pytest.fail(f"{REQUIRE_MYSQL_VAR}=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def mariadb_url() -> str:
+    """The MariaDB URL, with the database emptied and migrated once per session."""
+    url = os.environ.get(MYSQL_URL_VAR)
+    if not url:
+        _unavailable(
+            f"{MYSQL_URL_VAR} is not set "
+            "(e.g. mysql+pymysql://root@127.0.0.1:3306/test)"
+        )
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            existing = MetaData()
+            existing.reflect(connection)
+            connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+            existing.drop_all(connection)
+            connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+        run_migrations(engine)
+    except OperationalError as error:
+        _unavailable(f"MariaDB at {url} is unreachable: {error.orig}")
+    finally:
+        engine.dispose()
+    return url
+
+
+def _open_sql_store(
+    backend: str, request: pytest.FixtureRequest, tmp: Path
+) -> SqlPlayerStore:
+    if backend == "sqlite":
+        return create_store(f"sqlite:///{tmp / 'store.db'}")
+    url: str = request.getfixturevalue("mariadb_url")
+    return create_store(url, upgrade=False)
+
+
+@pytest.fixture(params=ALL_BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PlayerStore]:
+    """A store of each backend, empty of the ids this test will use."""
+    if request.param == "memory":
+        yield InMemoryStore()
+        return
+    sql_store = _open_sql_store(request.param, request, tmp_path)
+    yield sql_store
+    sql_store.close()
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def sql_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[SqlPlayerStore]:
+    """A SQL store (SQLite file or MariaDB), for tests that look at the tables."""
+    sql_store = _open_sql_store(request.param, request, tmp_path)
+    yield sql_store
+    sql_store.close()
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The bundled content."""
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def roomy_catalog(catalog: Catalog) -> Catalog:
+    """Content where ``overcharge`` adds one point under a high cap, for long runs."""
+    refills = tuple(
+        evolve(tier, energy=1) if tier.id == "overcharge" else tier
+        for tier in catalog.refills
+    )
+    return evolve(
+        catalog,
+        starting_diamonds=1_000_000,
+        energy=evolve(catalog.energy, max=10_000, overfill_cap=100_000),
+        refills=refills,
+    )

@@ -1,0 +1,180 @@
+"""Migrations: the migrated database is exactly ``schema.metadata``, idempotently."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from baolife_core import Catalog
+from baolife_storage_mysql import (
+    MigrationLockError,
+    alembic_config,
+    create_store,
+    make_engine,
+    metadata,
+    run_migrations,
+    upgrade_database,
+)
+from baolife_storage_mysql.migrate import MIGRATION_LOCK
+
+from .support import MARIADB, genesis, new_ids
+
+HEAD = "0001"
+
+
+def _schema(engine: Engine) -> dict[str, Any]:
+    """Tables with their columns, keys and indexes, as the database reports them."""
+    with engine.connect() as connection:
+        inspector = inspect(connection)
+        return {
+            name: (
+                [column["name"] for column in inspector.get_columns(name)],
+                inspector.get_pk_constraint(name)["constrained_columns"],
+                sorted(fk["name"] or "" for fk in inspector.get_foreign_keys(name)),
+                sorted(index["name"] or "" for index in inspector.get_indexes(name)),
+            )
+            for name in inspector.get_table_names()
+        }
+
+
+def _differences(engine: Engine) -> list[Any]:
+    """What alembic autogenerate would still change to reach ``metadata``."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, metadata))
+
+
+def _revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@pytest.fixture(params=["sqlite", MARIADB])
+def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database upgraded to head: a new SQLite file, or the session's MariaDB."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'migrated.db'}"
+        upgrade_database(url)
+        return url
+    mariadb_url: str = request.getfixturevalue("mariadb_url")
+    return mariadb_url
+
+
+class TestUpgrade:
+    """``upgrade_database`` creates exactly the metadata and is idempotent."""
+
+    def test_creates_exactly_the_metadata_tables(self, migrated_url: str) -> None:
+        """The migrated tables are the metadata's plus alembic's version table."""
+        engine = make_engine(migrated_url)
+        try:
+            expected = {*metadata.tables, "alembic_version"}
+            assert expected == set(inspect(engine).get_table_names())
+            assert [] == _differences(engine)
+            assert HEAD == _revision(engine)
+        finally:
+            engine.dispose()
+
+    def test_columns_match_the_metadata(self, migrated_url: str) -> None:
+        """Every table has the metadata's columns, in order."""
+        engine = make_engine(migrated_url)
+        try:
+            schema = _schema(engine)
+        finally:
+            engine.dispose()
+        expected = {
+            table.name: [column.name for column in table.columns]
+            for table in metadata.sorted_tables
+        }
+        assert expected == {name: schema[name][0] for name in expected}
+
+    def test_second_upgrade_is_a_no_op(
+        self, migrated_url: str, catalog: Catalog
+    ) -> None:
+        """Upgrading again changes neither the schema nor the data."""
+        ids = new_ids()
+        store = create_store(migrated_url, upgrade=False)
+        try:
+            store.create_player(genesis(ids, catalog))
+            before = (_schema(store.engine), _revision(store.engine))
+            upgrade_database(migrated_url)
+            assert before == (_schema(store.engine), _revision(store.engine))
+            assert ids.player_id == store.player_for_device(ids.device_id)
+        finally:
+            store.close()
+
+
+class TestRevisions:
+    """The migration scripts themselves, on a throwaway SQLite file."""
+
+    def test_empty_database_has_no_tables_until_upgraded(self, tmp_path: Path) -> None:
+        """``create_store(upgrade=False)`` leaves an empty database empty."""
+        url = f"sqlite:///{tmp_path / 'empty.db'}"
+        store = create_store(url, upgrade=False)
+        try:
+            assert [] == inspect(store.engine).get_table_names()
+        finally:
+            store.close()
+
+    def test_downgrade_to_base_then_upgrade_again(self, tmp_path: Path) -> None:
+        """Every revision's ``downgrade`` undoes its ``upgrade``."""
+        url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+        upgrade_database(url)
+        engine = make_engine(url)
+        try:
+            config = alembic_config()
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.downgrade(config, "base")
+            assert ["alembic_version"] == inspect(engine).get_table_names()
+            upgrade_database(url)
+            assert [] == _differences(engine)
+        finally:
+            engine.dispose()
+
+    @pytest.mark.parametrize(
+        ("url", "expected"),
+        [
+            ("sqlite://", "CREATE TABLE players"),
+            ("mysql+pymysql://", "COLLATE utf8mb4_bin"),
+        ],
+        ids=["sqlite", "mysql"],
+    )
+    def test_offline_mode_prints_the_ddl(self, url: str, expected: str) -> None:
+        """``upgrade --sql`` renders the migrations for a DBA to review."""
+        config = alembic_config()
+        config.set_main_option("sqlalchemy.url", url)
+        config.output_buffer = io.StringIO()
+        command.upgrade(config, "head", sql=True)
+        assert expected in config.output_buffer.getvalue()
+
+
+@pytest.mark.mariadb
+class TestMariadbMigrationLock:
+    """Concurrent upgrades on MariaDB take turns under a named lock."""
+
+    def test_upgrade_gives_up_while_another_process_holds_the_lock(
+        self, mariadb_url: str
+    ) -> None:
+        """A held lock makes ``run_migrations`` fail clearly after its timeout."""
+        engine = make_engine(mariadb_url)
+        try:
+            with engine.connect() as holder:
+                holder.execute(
+                    text("SELECT GET_LOCK(:name, 0)"), {"name": MIGRATION_LOCK}
+                )
+                with pytest.raises(MigrationLockError):
+                    run_migrations(engine, lock_timeout_s=0)
+                holder.execute(
+                    text("SELECT RELEASE_LOCK(:name)"), {"name": MIGRATION_LOCK}
+                )
+            run_migrations(engine, lock_timeout_s=0)
+            assert HEAD == _revision(engine)
+        finally:
+            engine.dispose()

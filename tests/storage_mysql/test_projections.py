@@ -1,0 +1,108 @@
+"""Projections: every event class has one, and each writes the rows it should."""
+
+from __future__ import annotations
+
+import pytest
+from attrs import frozen
+
+from baolife_core import (
+    EVENT_TYPES,
+    DiamondsCredited,
+    DiamondsSpent,
+    EnergyRefilled,
+    PlayerCreated,
+)
+from baolife_storage_mysql import PROJECTIONS, Origin
+from baolife_storage_mysql.projections import project
+from baolife_storage_mysql.schema import diamond_transactions, energy_refill_purchases
+
+ORIGIN = Origin(player_id="p-1", seq=7)
+TX = "00000000-0000-5000-8000-000000000001"
+
+
+class TestProjectionTable:
+    """``PROJECTIONS`` is keyed by event class and covers the closed union."""
+
+    def test_every_event_class_has_a_projection(self) -> None:
+        """Adding an event to the core forces a decision here."""
+        assert set(EVENT_TYPES) == set(PROJECTIONS)
+
+    def test_an_unknown_event_fails_loudly(self) -> None:
+        """An event without a projection is an error, not silently dropped rows."""
+
+        @frozen
+        class Surprise:
+            at: int
+
+        with pytest.raises(TypeError, match="Surprise"):
+            project(ORIGIN, [Surprise(at=1)])  # type: ignore[list-item]
+
+
+class TestRows:
+    """The rows each event writes."""
+
+    def test_player_created_writes_no_row(self) -> None:
+        """Creation is the users and players rows, written by ``create_player``."""
+        assert [] == project(ORIGIN, [PlayerCreated(at=1, seed=2)])
+
+    @pytest.mark.parametrize(
+        ("event", "delta"),
+        [
+            (DiamondsCredited(1, 1000, "starting_grant", "new_player", 1000, TX), 1000),
+            (DiamondsSpent(1, 50, "energy_refill", "overcharge", 950, TX), -50),
+        ],
+        ids=["credit", "debit"],
+    )
+    def test_ledger_events_write_a_signed_ledger_row(
+        self, event: DiamondsCredited | DiamondsSpent, delta: int
+    ) -> None:
+        """Credits and debits are one ``diamond_transactions`` row each, signed."""
+        expected = [
+            (
+                diamond_transactions,
+                {
+                    "player_id": "p-1",
+                    "transaction_id": TX,
+                    "seq": 7,
+                    "delta": delta,
+                    "reason": event.reason,
+                    "reference": event.reference,
+                    "balance_after": event.balance_after,
+                    "at": 1,
+                },
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_refill_writes_a_purchase_row(self) -> None:
+        """A refill is one ``energy_refill_purchases`` row."""
+        event = EnergyRefilled(
+            at=5,
+            refill_type="full",
+            energy_before=10,
+            energy_after=100,
+            diamonds=35,
+            transaction_id=TX,
+        )
+        expected = [
+            (
+                energy_refill_purchases,
+                {
+                    "transaction_id": TX,
+                    "player_id": "p-1",
+                    "refill_type": "full",
+                    "diamonds": 35,
+                    "energy_before": 10,
+                    "energy_after": 100,
+                    "at": 5,
+                },
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_rows_follow_event_order(self) -> None:
+        """A purchase's debit row comes before its refill row."""
+        spent = DiamondsSpent(1, 50, "energy_refill", "overcharge", 950, TX)
+        refilled = EnergyRefilled(1, "overcharge", 100, 150, 50, TX)
+        tables = [table for table, _ in project(ORIGIN, [spent, refilled])]
+        assert [diamond_transactions, energy_refill_purchases] == tables

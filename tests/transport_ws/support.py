@@ -1,0 +1,140 @@
+"""Test helpers for the transport: a fake clock, a protocol client, HTTP GET.
+
+``ProtocolClient`` hides batching: it flattens ``batch`` envelopes, so a test reads
+one message at a time whatever the server coalesced into one frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import deque
+from typing import Any
+
+import attrs
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+from baolife_core import Catalog, load_catalog
+
+SECRET = "test-secret-0123456789abcdef"
+START_MS = 1_700_000_000_000
+#: Upper bound for any single wait in these tests (a failure, never a pause).
+DEADLINE = 5.0
+
+
+class FakeClock:
+    """A settable wall clock in ms, injected into the server."""
+
+    def __init__(self, now: int = START_MS) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+    def advance(self, ms: int) -> None:
+        self.now += ms
+
+
+class ProtocolClient:
+    """A test client: sends JSON, reads messages with batches flattened."""
+
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+        self.pending: deque[dict[str, Any]] = deque()
+        self.frames: list[dict[str, Any]] = []  # every frame as received
+        self._rids = 0
+
+    async def send(self, message: dict[str, Any] | str | bytes) -> None:
+        """Send a message (a dict is JSON-encoded; str and bytes go raw)."""
+        data = json.dumps(message) if isinstance(message, dict) else message
+        await self.connection.send(data)
+
+    async def receive(self) -> dict[str, Any]:
+        """The next message, unwrapped from a ``batch`` if need be."""
+        while not self.pending:
+            async with asyncio.timeout(DEADLINE):
+                frame = json.loads(await self.connection.recv())
+            self.frames.append(frame)
+            if frame.get("type") == "batch":
+                assert 2 <= len(frame["messages"]) <= 10
+                self.pending.extend(frame["messages"])
+            else:
+                self.pending.append(frame)
+        return self.pending.popleft()
+
+    def next_rid(self) -> str:
+        self._rids += 1
+        return f"r{self._rids}"
+
+    async def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send with a fresh ``rid`` and return the reply, without the ``rid``."""
+        rid = self.next_rid()
+        await self.send({**message, "rid": rid})
+        reply = await self.receive()
+        assert rid == reply.pop("rid")
+        return reply
+
+    async def hello(self, device_id: str | None = None) -> dict[str, Any]:
+        """Log in as a device (a new one by default) and return the welcome."""
+        welcome = await self.request(
+            {"type": "hello", "device_id": device_id or str(uuid.uuid4())}
+        )
+        assert welcome["type"] == "welcome", welcome
+        return welcome
+
+    async def purchase(
+        self, refill_type: str, key: str | None = None
+    ) -> dict[str, Any]:
+        """Buy an energy refill with a (fresh by default) idempotency key."""
+        return await self.request(
+            {
+                "type": "purchase_energy_refill",
+                "refill_type": refill_type,
+                "idempotency_key": key or str(uuid.uuid4()),
+            }
+        )
+
+    async def diamonds(self) -> int:
+        """The current diamond balance from ``get_state``."""
+        reply = await self.request({"type": "get_state"})
+        balance: int = reply["state"]["account"]["diamonds"]
+        return balance
+
+
+def roomy_catalog() -> Catalog:
+    """The bundled content with room for many purchases (overcharge adds 1)."""
+    catalog = load_catalog()
+    return attrs.evolve(
+        catalog,
+        energy=attrs.evolve(catalog.energy, max=10_000, overfill_cap=100_000),
+        refills=tuple(
+            attrs.evolve(tier, energy=1) if tier.id == "overcharge" else tier
+            for tier in catalog.refills
+        ),
+    )
+
+
+async def http_get(port: int, path: str) -> tuple[int, str]:
+    """A minimal HTTP/1.1 GET over a raw socket: (status, body)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        writer.write(f"{request}\r\n".encode())
+        async with asyncio.timeout(DEADLINE):
+            response = await reader.read()
+    finally:
+        writer.close()
+    head, _, body = response.decode().partition("\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+async def close_code(connection: ClientConnection) -> int:
+    """Read until the server closes; the close code it sent (1006 if none)."""
+    try:
+        async with asyncio.timeout(DEADLINE):
+            while True:
+                await connection.recv()
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd is not None else 1006
