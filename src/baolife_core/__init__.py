@@ -37,12 +37,24 @@ from .events import (
 from .memory_store import InMemoryStore
 from .outcome import Outcome
 from .ports import CommandRecord, Genesis, PlayerStore, StoredPlayer
-from .replies import REPLY_TYPES, EnergyUpdated, Rejection, Reply
+from .replies import (
+    ENERGY_FULL,
+    INSUFFICIENT_DIAMONDS,
+    NOT_FOUND,
+    REJECTION_CODES,
+    REPLY_TYPES,
+    EnergyUpdated,
+    Rejection,
+    Reply,
+)
 from .rng import Stream, derive_seed, stream
 from .service import GameService, Result, idempotency_key_hash
 from .state import Energy, LifeClock, PlayerState, Wallet
 from .view import client_view
 from .wire import (
+    BAD_REQUEST,
+    UNKNOWN_TYPE,
+    canonical_json,
     command_from_wire,
     event_from_wire,
     record_from_wire,
@@ -55,9 +67,15 @@ from .wire import (
 )
 
 __all__ = [
+    "BAD_REQUEST",
     "COMMAND_TYPES",
+    "ENERGY_FULL",
     "EVENT_TYPES",
+    "INSUFFICIENT_DIAMONDS",
+    "NOT_FOUND",
+    "REJECTION_CODES",
     "REPLY_TYPES",
+    "UNKNOWN_TYPE",
     "BaolifeError",
     "Catalog",
     "ClockRules",
@@ -95,6 +113,7 @@ __all__ = [
     "Wallet",
     "WireError",
     "advance",
+    "canonical_json",
     "client_view",
     "command_from_wire",
     "current_energy",

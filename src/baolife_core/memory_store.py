@@ -1,8 +1,11 @@
 """An in-memory ``PlayerStore``: the fake adapter for tests, examples and replay.
 
 It keeps the same contract as the SQL store (atomic append, version check,
-idempotency records, device binding) in plain dicts; it is not thread-safe and
-keeps nothing across processes.
+idempotency records, device binding) in plain dicts and keeps nothing across
+processes. It takes no locks (the core has no threading): it is safe from several
+threads only while calls for one player, and logins of one device, are serialized by
+the caller — as the WebSocket server does — so that concurrent calls touch different
+keys, each dict operation being atomic in CPython.
 """
 
 from __future__ import annotations
