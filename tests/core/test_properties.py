@@ -38,6 +38,7 @@ from baolife_core import (
     state_to_wire,
     step,
 )
+from content_packs import MANY_PURCHASES
 from strategies import CATALOG, gaps, instants, journals, keys, refill_types, seeds
 
 PLAYER = "player-under-test"
@@ -46,10 +47,12 @@ PLAYER = "player-under-test"
 class EconomyMachine(RuleBasedStateMachine):
     """Plays purchases and the passing of time against the service."""
 
+    catalog = CATALOG
+
     def __init__(self) -> None:
         super().__init__()
         self.store = InMemoryStore()
-        self.service = GameService(self.store, CATALOG)
+        self.service = GameService(self.store, self.catalog)
         self.now = 0
         self.first_replies: dict[str, Reply] = {}
         self.accepted = 0
@@ -95,8 +98,8 @@ class EconomyMachine(RuleBasedStateMachine):
         state = self.state
         t2 = data.draw(st.integers(min_value=state.clock.now_at, max_value=self.now))
         t1 = data.draw(st.integers(min_value=state.clock.now_at, max_value=t2))
-        direct = advance(state, t2, CATALOG)
-        assert direct == advance(advance(state, t1, CATALOG), t2, CATALOG)
+        direct = advance(state, t2, self.catalog)
+        assert direct == advance(advance(state, t1, self.catalog), t2, self.catalog)
 
     @invariant()
     def diamonds_never_negative(self) -> None:
@@ -126,12 +129,13 @@ class EconomyMachine(RuleBasedStateMachine):
 
     @invariant()
     def energy_within_bounds(self) -> None:
-        energy = current_energy(self.state.energy, self.now, CATALOG.energy)
-        assert 0 <= energy <= CATALOG.energy.overfill_cap
+        rules = self.catalog.energy
+        energy = current_energy(self.state.energy, self.now, rules)
+        assert 0 <= energy <= rules.overfill_cap
 
     @invariant()
     def replay_equals_live_state(self) -> None:
-        assert self.state == replay(self.store.journal(PLAYER), CATALOG)
+        assert self.state == replay(self.store.journal(PLAYER), self.catalog)
 
     @invariant()
     def snapshot_round_trips(self) -> None:
@@ -139,6 +143,22 @@ class EconomyMachine(RuleBasedStateMachine):
 
 
 TestEconomyMachine = EconomyMachine.TestCase
+
+
+class ManyPurchasesMachine(EconomyMachine):
+    """The same machine on content where purchases keep succeeding until broke."""
+
+    catalog = MANY_PURCHASES
+
+    @invariant()
+    def the_wallet_pays_for_every_purchase(self) -> None:
+        spent = sum(
+            e.amount for e in self.store.events[PLAYER] if isinstance(e, DiamondsSpent)
+        )
+        assert self.catalog.starting_diamonds - spent == self.state.wallet.diamonds
+
+
+TestManyPurchasesMachine = ManyPurchasesMachine.TestCase
 
 
 class TestReplay:
