@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+from .cache import DEFAULT_CACHE_SIZE, SnapshotCache
 from .database import (
     DEFAULT_DB_URL,
     DEFAULT_LOCK_TIMEOUT_MS,
@@ -30,12 +31,14 @@ from .schema import metadata
 from .store import SqlPlayerStore, create_store
 
 __all__ = [
+    "DEFAULT_CACHE_SIZE",
     "DEFAULT_DB_URL",
     "DEFAULT_LOCK_TIMEOUT_MS",
     "PROJECTIONS",
     "MigrationLockError",
     "Origin",
     "Projector",
+    "SnapshotCache",
     "SqlPlayerStore",
     "alembic_config",
     "create_store",

@@ -81,8 +81,8 @@ def refill_purchase(origin: Origin, event: EnergyRefilled) -> Iterable[Row]:
     yield (
         energy_refill_purchases,
         {
-            "transaction_id": event.transaction_id,
             "player_id": origin.player_id,
+            "transaction_id": event.transaction_id,
             "refill_type": event.refill_type,
             "diamonds": event.diamonds,
             "energy_before": event.energy_before,

@@ -11,7 +11,9 @@ Rules of this module:
   milliseconds (UTC), ids are ``String(36)``, JSON is canonical text (not a native
   JSON type, whose comparison and formatting differ between the two engines).
 - Every table is keyed by player id first, so the schema shards by player (Vitess,
-  TiDB) and no query needs a cross-player transaction.
+  TiDB) and no query needs a cross-player transaction. Nothing minted by the core
+  is unique across players: transaction ids derive from the player's seed and
+  ``seq``, and two players may share a seed, so they are keyed with the player.
 - Constraint and index names come from ``NAMING_CONVENTION``, so migrations can
   name them and later migrations can drop them on every backend.
 - On MySQL/MariaDB every table is InnoDB with ``utf8mb4`` and the binary collation,
@@ -176,18 +178,20 @@ diamond_transactions = Table(
 energy_refill_purchases = Table(
     "energy_refill_purchases",
     metadata,
+    _player_id("purchase"),
     Column(
         "transaction_id",
         _ID,
-        primary_key=True,
+        nullable=False,
         comment="id of the matching diamond_transactions debit",
     ),
-    _player_id("purchase", index=True),
     Column("refill_type", String(64), nullable=False, comment="the refill tier id"),
     Column("diamonds", BigInteger, nullable=False, comment="price paid"),
     Column("energy_before", BigInteger, nullable=False, comment="energy before"),
     Column("energy_after", BigInteger, nullable=False, comment="energy after"),
     Column("at", BigInteger, nullable=False, comment="instant, ms"),
+    # Transaction ids are minted from (seed, seq), unique per player only.
+    PrimaryKeyConstraint("player_id", "transaction_id"),
     comment="Energy refill purchases: one row per EnergyRefilled event.",
     **_MYSQL,
 )

@@ -20,7 +20,17 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
   canonical text: a journal line decodes with ``record_from_wire`` exactly as a
   client frame or an offline action does.
 - Reads are single statements, so they need no multi-statement isolation; they
-  run on the reader engine (``database.make_reader``).
+  run on the reader engine (``database.make_reader``). Writes run as driver SQL
+  compiled once from Core constructs (``statements`` says why and what it skips).
+- ``load`` answers from a per-process ``SnapshotCache`` unless ``fresh=True`` (see
+  ``cache`` for why a stale entry is safe and needs no TTL). The cache only learns
+  from the database: a fresh load, a committed ``create_player`` or ``append``
+  (version + 1); a failed ``append``, whatever the error, evicts the player.
+- A connection lost before ``COMMIT`` is a ``ConcurrencyError``: the server rolls
+  an orphaned transaction back, so nothing was written and the retry is safe for
+  every command, keyed or not. A connection lost during ``COMMIT`` is ambiguous
+  (the commit may have landed), so that error propagates and is never retried
+  here: retrying an unkeyed command could apply it twice.
 """
 
 from __future__ import annotations
@@ -28,21 +38,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Executable,
-    Insert,
-    Table,
-    bindparam,
-    insert,
-    literal,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Engine, Executable
 from sqlalchemy.engine import Row as ResultRow
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -65,42 +63,23 @@ from baolife_core import (
 )
 from baolife_core.wire import canonical_json
 
+from .cache import DEFAULT_CACHE_SIZE, SnapshotCache
 from .database import WRITE, is_transient, make_engine, make_reader
 from .migrate import run_migrations
 from .projections import Origin, Row, project
-from .schema import (
-    player_journal,
-    players,
-    processed_transactions,
-    users,
+from .schema import player_journal, players, processed_transactions, users
+from .statements import (
+    BUMP_VERSION,
+    DEVICE,
+    JOURNAL,
+    LOAD,
+    READY,
+    REPLY,
+    DriverStatements,
+    insert_into,
 )
 
 __all__ = ["SqlPlayerStore", "create_store"]
-
-# Bound parameter names are prefixed so they never collide with the column names
-# that SQLAlchemy turns into SET clauses of ``_BUMP_VERSION``.
-_BUMP_VERSION = (
-    update(players)
-    .where(
-        players.c.player_id == bindparam("p_player_id"),
-        players.c.version == bindparam("p_expected_version"),
-    )
-    .values(version=players.c.version + 1)
-)
-_LOAD = select(players.c.snapshot, players.c.version).where(
-    players.c.player_id == bindparam("p_player_id")
-)
-_DEVICE = select(users.c.user_id).where(users.c.device_id == bindparam("p_device_id"))
-_REPLY = select(processed_transactions.c.reply).where(
-    processed_transactions.c.player_id == bindparam("p_player_id"),
-    processed_transactions.c.key_hash == bindparam("p_key_hash"),
-)
-_JOURNAL = (
-    select(player_journal.c.command)
-    .where(player_journal.c.player_id == bindparam("p_player_id"))
-    .order_by(player_journal.c.seq)
-)
-_READY = select(literal(1))
 
 
 @contextmanager
@@ -114,10 +93,19 @@ def _transient_as_conflict() -> Iterator[None]:
         raise
 
 
-@cache
-def _insert(table: Table) -> Insert:
-    """One ``INSERT`` construct per table, so its cache key is computed once."""
-    return insert(table)
+@contextmanager
+def _lost_as_conflict() -> Iterator[None]:
+    """Turn a connection lost before ``COMMIT`` into ``ConcurrencyError``.
+
+    SQLAlchemy has already invalidated the connection (and the pool's older ones),
+    so the retry runs on a new connection (module rules).
+    """
+    try:
+        yield
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            raise ConcurrencyError(f"connection lost: {error.orig}") from error
+        raise
 
 
 def _snapshot_columns(state: PlayerState) -> dict[str, object]:
@@ -150,38 +138,69 @@ def _journal_line(
 class SqlPlayerStore:
     """Players in a SQL database: journal, snapshot, projections, idempotency."""
 
-    def __init__(self, engine: Engine, *, reader: Engine | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        reader: Engine | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
         """A store writing through ``engine`` and reading through ``reader``.
 
         ``reader`` defaults to ``engine``; ``create_store`` passes ``make_reader``'s.
+        ``cache_size`` players are kept in the snapshot cache (0 disables it).
         """
         self.engine = engine
         self.reader = engine if reader is None else reader
+        self.cache = SnapshotCache(cache_size)
         self._writer = engine.execution_options(**WRITE)
+        self._statements = DriverStatements(engine.dialect)
 
     # -- writes ------------------------------------------------------------------
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """One write transaction, committed at the end or rolled back on error."""
-        with _transient_as_conflict(), self._writer.begin() as connection:
-            yield connection
+        """One write transaction, committed at the end or rolled back on error.
+
+        Every checkout of the writer pool ends here with an explicit ``COMMIT`` or
+        ``ROLLBACK`` (the pool does no reset of its own, see ``database``); a
+        connection whose ``COMMIT`` or ``ROLLBACK`` failed is in an unknown state,
+        so it is discarded rather than pooled.
+        """
+        with _transient_as_conflict(), self._writer.connect() as connection:
+            transaction = connection.begin()
+            try:
+                with _lost_as_conflict():
+                    yield connection
+            except BaseException:
+                try:
+                    transaction.rollback()
+                except Exception:
+                    connection.invalidate()
+                raise
+            try:
+                transaction.commit()  # a connection lost here is ambiguous
+            except BaseException:
+                connection.invalidate()
+                raise
 
     def create_player(self, genesis: Genesis) -> None:
         state = genesis.outcome.state
         player_id = genesis.player_id
         try:
             with self._write() as connection:
-                connection.execute(
-                    _insert(users),
+                self._statements.execute(
+                    connection,
+                    insert_into(users),
                     {
                         "user_id": player_id,
                         "device_id": genesis.device_id,
                         "created_at": genesis.record.at,
                     },
                 )
-                connection.execute(
-                    _insert(players),
+                self._statements.execute(
+                    connection,
+                    insert_into(players),
                     {"player_id": player_id, "version": 1, **_snapshot_columns(state)},
                 )
                 self._append_lines(
@@ -189,13 +208,30 @@ class SqlPlayerStore:
                 )
         except IntegrityError as error:
             raise ConcurrencyError("device or player already exists") from error
+        self.cache.put(StoredPlayer(player_id=player_id, state=state, version=1))
 
     def append(self, record: CommandRecord) -> None:
+        try:
+            self._append(record)
+        except BaseException:
+            self.cache.evict(record.player_id)
+            raise
+        self.cache.put(
+            StoredPlayer(
+                player_id=record.player_id,
+                state=record.outcome.state,
+                version=record.expected_version + 1,
+            )
+        )
+
+    def _append(self, record: CommandRecord) -> None:
+        """Steps 1-5 in one transaction (module rules)."""
         outcome = record.outcome
         state = outcome.state
         with self._write() as connection:
-            bumped = connection.execute(
-                _BUMP_VERSION,
+            bumped = self._statements.execute(
+                connection,
+                BUMP_VERSION,
                 {
                     "p_player_id": record.player_id,
                     "p_expected_version": record.expected_version,
@@ -220,20 +256,23 @@ class SqlPlayerStore:
         events: Sequence[Event],
     ) -> None:
         """Steps 2 and 4: the journal line and the events' projections."""
-        connection.execute(
-            _insert(player_journal), _journal_line(player_id, state, record, events)
+        self._statements.execute(
+            connection,
+            insert_into(player_journal),
+            _journal_line(player_id, state, record, events),
         )
         rows: list[Row] = project(Origin(player_id=player_id, seq=state.seq), events)
         for table, values in rows:
-            connection.execute(_insert(table), values)
+            self._statements.execute(connection, insert_into(table), values)
 
     def _record_key(
         self, connection: Connection, record: CommandRecord, key: str, reply: Reply
     ) -> None:
         """Step 5: the idempotency record; a duplicate key lost a race."""
         try:
-            connection.execute(
-                _insert(processed_transactions),
+            self._statements.execute(
+                connection,
+                insert_into(processed_transactions),
                 {
                     "player_id": record.player_id,
                     "key_hash": key,
@@ -256,43 +295,54 @@ class SqlPlayerStore:
             return connection.execute(statement, params).all()
 
     def player_for_device(self, device_id: str) -> str | None:
-        rows = self._read(_DEVICE, p_device_id=device_id)
+        rows = self._read(DEVICE, p_device_id=device_id)
         return rows[0].user_id if rows else None
 
     def load(self, player_id: str, *, fresh: bool = False) -> StoredPlayer | None:
-        rows = self._read(_LOAD, p_player_id=player_id)
+        if not fresh:
+            cached = self.cache.get(player_id)
+            if cached is not None:
+                return cached
+        rows = self._read(LOAD, p_player_id=player_id)
         if not rows:
+            self.cache.evict(player_id)
             return None
         row = rows[0]
-        return StoredPlayer(
+        stored = StoredPlayer(
             player_id=player_id,
             state=state_from_wire(json.loads(row.snapshot)),
             version=row.version,
         )
+        self.cache.put(stored)
+        return stored
 
     def processed_reply(self, player_id: str, key_hash: str) -> Reply | None:
-        rows = self._read(_REPLY, p_player_id=player_id, p_key_hash=key_hash)
+        rows = self._read(REPLY, p_player_id=player_id, p_key_hash=key_hash)
         return reply_from_wire(json.loads(rows[0].reply)) if rows else None
 
     def journal(self, player_id: str) -> Sequence[NewPlayer | Command]:
-        rows = self._read(_JOURNAL, p_player_id=player_id)
+        rows = self._read(JOURNAL, p_player_id=player_id)
         return tuple(record_from_wire(json.loads(row.command)) for row in rows)
 
     def check_ready(self) -> None:
-        self._read(_READY)
+        self._read(READY)
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection and empty the cache."""
+        self.cache.clear()
         self.engine.dispose()
         if self.reader is not self.engine:
             self.reader.dispose()
 
 
-def create_store(url: str, *, upgrade: bool = True) -> SqlPlayerStore:
+def create_store(
+    url: str, *, upgrade: bool = True, cache_size: int = DEFAULT_CACHE_SIZE
+) -> SqlPlayerStore:
     """A store on the database at ``url``, first migrated to the latest schema.
 
     ``upgrade=False`` is for deployments that migrate in a separate release step
     (``upgrade_database``) and start servers against an already current schema.
+    ``cache_size`` bounds the snapshot cache (0 disables it).
     """
     engine = make_engine(url)
     try:
@@ -301,4 +351,4 @@ def create_store(url: str, *, upgrade: bool = True) -> SqlPlayerStore:
     except BaseException:
         engine.dispose()
         raise
-    return SqlPlayerStore(engine, reader=make_reader(engine))
+    return SqlPlayerStore(engine, reader=make_reader(engine), cache_size=cache_size)

@@ -97,6 +97,18 @@ def sql_store(
     sql_store.close()
 
 
+@pytest.fixture(params=SQL_BACKENDS)
+def store_pair(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[SqlPlayerStore, SqlPlayerStore]]:
+    """Two SQL stores on one database, as two server processes with two caches."""
+    first = _open_sql_store(request.param, request, tmp_path)
+    second = _open_sql_store(request.param, request, tmp_path)
+    yield first, second
+    second.close()
+    first.close()
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The bundled content."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from attrs import frozen
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from baolife_core import (
     Catalog,
@@ -87,6 +90,11 @@ def record_for(
     )
 
 
+def port_view(store: PlayerStore, player_id: str) -> tuple[object, ...]:
+    """Everything the port shows of a player, fresh (to prove nothing changed)."""
+    return (store.load(player_id, fresh=True), tuple(store.journal(player_id)))
+
+
 def _player_column(table_name: str) -> str:
     return "user_id" if table_name == "users" else "player_id"
 
@@ -115,3 +123,40 @@ def ledger(engine: Engine, player_id: str) -> tuple[int, int, int]:
             ).where(diamond_transactions.c.player_id == player_id)
         ).one()
     return diamonds, int(total), rows
+
+
+@frozen
+class Executed:
+    """One statement an engine ran, and the rows it matched."""
+
+    sql: str
+    rowcount: int
+
+    @property
+    def verb(self) -> str:
+        """The statement's first keyword, upper case (``SELECT``, ``UPDATE`` …)."""
+        return self.sql.split(None, 1)[0].upper()
+
+
+@contextmanager
+def recorded(*engines: Engine) -> Iterator[list[Executed]]:
+    """Every statement the ``engines`` complete inside the block, in order."""
+    executed: list[Executed] = []
+
+    def record(
+        conn: Any, cursor: Any, statement: str, *args: Any, **kwargs: Any
+    ) -> None:
+        executed.append(Executed(sql=statement, rowcount=cursor.rowcount))
+
+    for engine in set(engines):
+        event.listen(engine, "after_cursor_execute", record)
+    try:
+        yield executed
+    finally:
+        for engine in set(engines):
+            event.remove(engine, "after_cursor_execute", record)
+
+
+def verbs(executed: list[Executed]) -> list[str]:
+    """The verbs of ``executed``, without SQLite's ``BEGIN`` lines."""
+    return [line.verb for line in executed if line.verb != "BEGIN"]

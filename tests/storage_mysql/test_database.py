@@ -1,20 +1,22 @@
-"""Engines and transient errors: pragmas, isolation, pooled connections, lock waits."""
+"""Engines and transient errors: pragmas, isolation, pools, lock waits, disconnects."""
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pymysql
 import pytest
 from pymysql.constants import SERVER_STATUS
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from baolife_core import Catalog, ConcurrencyError
+from baolife_core import Catalog, ConcurrencyError, EnergyUpdated, GameService
 from baolife_storage_mysql import (
     SqlPlayerStore,
+    create_store,
     is_transient,
     make_engine,
     make_reader,
@@ -22,7 +24,16 @@ from baolife_storage_mysql import (
 )
 from baolife_storage_mysql.schema import players
 
-from .support import MARIADB, T0, genesis, new_ids, purchase, record_for, row_counts
+from .support import (
+    MARIADB,
+    T0,
+    genesis,
+    ledger,
+    new_ids,
+    purchase,
+    record_for,
+    row_counts,
+)
 
 
 def _wrapped(orig: Exception) -> DBAPIError:
@@ -35,6 +46,11 @@ def _busy_sqlite_error() -> sqlite3.OperationalError:
     error.sqlite_errorcode = 5  # type: ignore[attr-defined]  # SQLITE_BUSY
     return error
 
+
+#: Appends whose round trips are counted.
+APPENDS = 3
+#: How long a killed connection may linger in the server's process list.
+KILL_DEADLINE_S = 10
 
 #: A write that changes nothing but opens a transaction (MySQL reports it).
 _TOUCH = players.update().where(players.c.player_id == "").values(version=1)
@@ -50,6 +66,40 @@ def _in_transaction(engine: Engine) -> bool:
     with engine.connect() as connection:
         status = connection.connection.dbapi_connection.server_status
     return _status_in_transaction(status)
+
+
+def _session_counters(engine: Engine) -> dict[str, int]:
+    """Statement counters of the next pooled MySQL connection's session."""
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SHOW SESSION STATUS WHERE Variable_name IN"
+            " ('Com_admin_commands', 'Com_commit', 'Com_rollback', 'Questions')"
+        ).all()
+    return {name: int(value) for name, value in rows}
+
+
+def _connection_id(engine: Engine) -> int:
+    """The server's id of the next pooled connection (the pool holds one)."""
+    with engine.connect() as connection:
+        return int(connection.exec_driver_sql("SELECT CONNECTION_ID()").scalar_one())
+
+
+def _kill(url: str, connection_id: int) -> None:
+    """Kill a server connection, as a restart would, and wait until it is gone."""
+    engine = make_engine(url)
+    reader = make_reader(engine)
+    try:
+        with reader.connect() as connection:
+            connection.exec_driver_sql(f"KILL CONNECTION {int(connection_id)}")
+            deadline = time.monotonic() + KILL_DEADLINE_S
+            while connection.exec_driver_sql(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %s",
+                (connection_id,),
+            ).scalar_one():
+                assert time.monotonic() < deadline, "the killed connection lingers"
+    finally:
+        reader.dispose()
+        engine.dispose()
 
 
 class TestIsTransient:
@@ -155,20 +205,131 @@ class TestMariadbEngines:
         abandoned = _in_transaction(engine)
         assert (False, False) == (committed, abandoned)
 
-    def test_pool_rolls_back_a_transaction_left_open(
-        self, mariadb_engines: tuple[Engine, Engine]
+    def test_store_writes_leave_no_open_transaction(
+        self, mariadb_url: str, catalog: Catalog
     ) -> None:
-        """A DBAPI connection returned mid-transaction is rolled back by the pool."""
-        engine, _ = mariadb_engines
-        raw = engine.raw_connection()
-        cursor = raw.cursor()
-        cursor.execute(
-            str(_TOUCH.compile(engine, compile_kwargs={"literal_binds": True}))
-        )
-        cursor.close()
-        assert _status_in_transaction(raw.dbapi_connection.server_status)
-        raw.close()
-        assert _in_transaction(engine) is False
+        """The writer pool does no reset: every write path ends its transaction."""
+        store = create_store(mariadb_url, upgrade=False)
+        try:
+            ids = new_ids()
+            store.create_player(genesis(ids, catalog))
+            states = [_in_transaction(store.engine)]
+            record = record_for(store, ids.player_id, purchase(T0 + 1, "k-1"), catalog)
+            store.append(record)
+            states.append(_in_transaction(store.engine))
+            with pytest.raises(ConcurrencyError):
+                store.append(record)  # stale version: rolled back
+            states.append(_in_transaction(store.engine))
+            with pytest.raises(ConcurrencyError):
+                store.create_player(genesis(ids, catalog))  # duplicate: rolled back
+            states.append(_in_transaction(store.engine))
+        finally:
+            store.close()
+        assert [False] * 4 == states
+
+    def test_append_costs_its_statements_and_one_commit(
+        self, mariadb_url: str, roomy_catalog: Catalog
+    ) -> None:
+        """No ping before and no rollback after a write (the session's counters)."""
+        store = create_store(mariadb_url, upgrade=False)
+        try:
+            ids = new_ids()
+            store.create_player(genesis(ids, roomy_catalog))
+            before = _session_counters(store.engine)
+            for index in range(APPENDS):
+                command = purchase(T0 + index, f"k-{index}")
+                store.append(record_for(store, ids.player_id, command, roomy_catalog))
+            after = _session_counters(store.engine)
+        finally:
+            store.close()
+        delta = {name: after[name] - before[name] for name in before}
+        # The first probe's own read is rolled back when it closes: one ROLLBACK.
+        # Questions: five statements and the COMMIT per append, and that probe.
+        expected = {
+            "Com_admin_commands": 0,
+            "Com_commit": APPENDS,
+            "Com_rollback": 1,
+            "Questions": 6 * APPENDS + 2,
+        }
+        assert expected == delta
+
+
+@pytest.mark.mariadb
+class TestMariadbDisconnects:
+    """The writer handles lost connections optimistically (``database`` rules)."""
+
+    def test_connection_lost_before_commit_is_a_conflict(
+        self, mariadb_url: str, catalog: Catalog
+    ) -> None:
+        """A dead pooled connection fails the append, which wrote nothing."""
+        store = create_store(mariadb_url, upgrade=False)
+        probe = make_engine(mariadb_url)
+        try:
+            ids = new_ids()
+            store.create_player(genesis(ids, catalog))
+            record = record_for(store, ids.player_id, purchase(T0 + 1, "k-1"), catalog)
+            before = row_counts(probe, ids.player_id)
+            _kill(mariadb_url, _connection_id(store.engine))
+            with pytest.raises(ConcurrencyError, match="connection lost"):
+                store.append(record)
+            assert before == row_counts(probe, ids.player_id)
+            store.append(record)  # the same record commits on a new connection
+            assert 2 == len(store.journal(ids.player_id))
+        finally:
+            probe.dispose()
+            store.close()
+
+    def test_service_retries_a_connection_lost_before_commit(
+        self, mariadb_url: str, catalog: Catalog
+    ) -> None:
+        """The service's retry makes a server restart invisible to the player."""
+        store = create_store(mariadb_url, upgrade=False)
+        try:
+            service = GameService(store, catalog)
+            ids = new_ids()
+            player = service.login_device(
+                ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
+            )
+            _kill(mariadb_url, _connection_id(store.engine))
+            result = service.execute(player, purchase(T0 + 1, "k-1"))
+            assert isinstance(result.reply, EnergyUpdated)
+            assert (950, 950, 2) == ledger(store.engine, player)
+        finally:
+            store.close()
+
+    def test_connection_lost_during_commit_is_not_retried(
+        self, mariadb_url: str, catalog: Catalog
+    ) -> None:
+        """An ambiguous COMMIT propagates, once, and evicts the cached player."""
+        store = create_store(mariadb_url, upgrade=False)
+        try:
+            service = GameService(store, catalog)
+            ids = new_ids()
+            player = service.login_device(
+                ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
+            )
+            victim = _connection_id(store.engine)
+            kills = []
+
+            def kill_before_commit(connection: Connection) -> None:
+                kills.append(victim)
+                _kill(mariadb_url, victim)
+
+            event.listen(store.engine, "commit", kill_before_commit)
+            try:
+                with pytest.raises(DBAPIError) as caught:
+                    service.execute(player, purchase(T0 + 1, "k-1"))
+            finally:
+                event.remove(store.engine, "commit", kill_before_commit)
+            assert caught.value.connection_invalidated
+            assert ([victim], False) == (kills, player in store.cache)
+            # Here the COMMIT never reached the server; the client's retry of the
+            # same key is applied once either way.
+            result = service.execute(player, purchase(T0 + 2, "k-1"))
+            assert isinstance(result.reply, EnergyUpdated)
+            assert (950, 950, 2) == ledger(store.engine, player)
+        finally:
+            store.close()
 
 
 def _lock_store(

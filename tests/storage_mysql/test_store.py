@@ -1,27 +1,20 @@
-"""The ``PlayerStore`` contract on every backend, and the SQL store's tables.
+"""The ``PlayerStore`` contract on every backend.
 
 ``TestContract*`` classes run on ``memory`` (the core's reference implementation),
 ``sqlite`` and ``mariadb`` and observe only through the port, so the SQL store is
-held to exactly the in-memory semantics. ``TestTables`` looks at the rows.
+held to exactly the in-memory semantics. ``test_store_tables`` looks at the rows.
 """
 
 from __future__ import annotations
 
-import json
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from attrs import evolve
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from baolife_core import (
     Catalog,
     CommandRecord,
     ConcurrencyError,
-    ConflictError,
     Energy,
-    EnergyRefilled,
     EnergyUpdated,
     GameService,
     NewPlayer,
@@ -30,24 +23,10 @@ from baolife_core import (
     StoredPlayer,
     idempotency_key_hash,
     replay,
-    state_to_wire,
     step,
-    to_wire,
 )
-from baolife_storage_mysql import SqlPlayerStore
-from baolife_storage_mysql.schema import player_journal, players, processed_transactions
 
-from .support import T0, genesis, ledger, new_ids, purchase, record_for, row_counts
-
-THREADS = 4
-PURCHASES_PER_THREAD = 25
-#: Attempts of one key by a "client" whose service gave up with ``ConflictError``.
-RETRIES = 10
-
-
-def _snapshot(store: PlayerStore, player_id: str) -> tuple[object, ...]:
-    """Everything the port shows of a player (to prove nothing changed)."""
-    return (store.load(player_id), tuple(store.journal(player_id)))
+from .support import T0, genesis, new_ids, port_view, purchase, record_for
 
 
 class TestContractCreation:
@@ -179,10 +158,10 @@ class TestContractAppend:
         store.create_player(genesis(ids, catalog))
         stale = record_for(store, ids.player_id, purchase(T0 + 1, "k-a"), catalog)
         store.append(record_for(store, ids.player_id, purchase(T0 + 2, "k-b"), catalog))
-        before = _snapshot(store, ids.player_id)
+        before = port_view(store, ids.player_id)
         with pytest.raises(ConcurrencyError):
             store.append(stale)
-        assert before == _snapshot(store, ids.player_id)
+        assert before == port_view(store, ids.player_id)
         assert stale.idempotency_key_hash is not None
         assert None is store.processed_reply(ids.player_id, stale.idempotency_key_hash)
 
@@ -211,13 +190,13 @@ class TestContractAppend:
         store.create_player(genesis(ids, roomy_catalog))
         command = purchase(T0 + 1, "k-same")
         store.append(record_for(store, ids.player_id, command, roomy_catalog))
-        before = _snapshot(store, ids.player_id)
+        before = port_view(store, ids.player_id)
         reused = record_for(
             store, ids.player_id, purchase(T0 + 2, "k-same"), roomy_catalog
         )
         with pytest.raises(ConcurrencyError):
             store.append(reused)
-        assert before == _snapshot(store, ids.player_id)
+        assert before == port_view(store, ids.player_id)
 
 
 class TestContractService:
@@ -252,15 +231,31 @@ class TestContractService:
         player = service.login_device(
             ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
         )
-        before = _snapshot(store, player)
+        before = port_view(store, player)
         command = purchase(T0 + 1, "k-full", tier="full")  # energy is already full
         result = service.execute(player, command)
         assert isinstance(result.reply, Rejection)
         assert result.reply.code == "energy_full"
-        assert before == _snapshot(store, player)
+        assert before == port_view(store, player)
         key = idempotency_key_hash(player, command)
         assert key is not None
         assert None is store.processed_reply(player, key)
+
+    def test_players_with_the_same_seed_can_both_buy(
+        self, store: PlayerStore, catalog: Catalog
+    ) -> None:
+        """Two players of one seed mint the same transaction ids; both buy."""
+        service = GameService(store, catalog)
+        first, second = new_ids(), new_ids()
+        results = []
+        for ids in (first, second):
+            player = service.login_device(
+                ids.device_id, new_player_id=ids.player_id, seed=first.seed, at=T0
+            )
+            results.append(service.execute(player, purchase(T0 + 1, "k-1")))
+        replies = [result.reply for result in results]
+        assert all(isinstance(reply, EnergyUpdated) for reply in replies)
+        assert replies[0] == replies[1]  # the same transaction id, twice
 
     def test_journal_replays_to_the_stored_state(
         self, store: PlayerStore, roomy_catalog: Catalog
@@ -277,197 +272,3 @@ class TestContractService:
         assert stored is not None
         assert stored.state == replay(store.journal(player), roomy_catalog)
         assert stored.state.seq == 5
-
-
-class TestTables:
-    """The SQL store's rows: snapshot, journal, ledger, purchases, keys."""
-
-    def test_purchase_writes_one_row_per_table(
-        self, sql_store: SqlPlayerStore, catalog: Catalog
-    ) -> None:
-        """Genesis plus one purchase: every table holds what the events say."""
-        service = GameService(sql_store, catalog)
-        ids = new_ids()
-        player = service.login_device(
-            ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
-        )
-        service.execute(player, purchase(T0 + 1, "k-1"))
-        expected = {
-            "users": 1,
-            "players": 1,
-            "player_journal": 2,
-            "diamond_transactions": 2,  # the starting grant and the debit
-            "energy_refill_purchases": 1,
-            "processed_transactions": 1,
-        }
-        assert expected == row_counts(sql_store.engine, player)
-
-    def test_snapshot_and_journal_hold_the_canonical_wire_format(
-        self, sql_store: SqlPlayerStore, catalog: Catalog
-    ) -> None:
-        """The JSON columns decode to ``state_to_wire`` and ``to_wire`` values."""
-        service = GameService(sql_store, catalog)
-        ids = new_ids()
-        player = service.login_device(
-            ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
-        )
-        command = purchase(T0 + 1, "k-1")
-        result = service.execute(player, command)
-        with sql_store.engine.connect() as connection:
-            snapshot, diamonds, energy = connection.execute(
-                select(players.c.snapshot, players.c.diamonds, players.c.energy).where(
-                    players.c.player_id == player
-                )
-            ).one()
-            line = connection.execute(
-                select(player_journal.c.command, player_journal.c.events).where(
-                    player_journal.c.player_id == player, player_journal.c.seq == 1
-                )
-            ).one()
-            reply = connection.execute(
-                select(processed_transactions.c.reply).where(
-                    processed_transactions.c.player_id == player
-                )
-            ).scalar_one()
-        assert state_to_wire(result.state) == json.loads(snapshot)
-        assert (diamonds, energy) == (950, 150)
-        assert to_wire(command) == json.loads(line.command)
-        assert [to_wire(event) for event in result.events] == json.loads(line.events)
-        assert to_wire(result.reply) == json.loads(reply)
-
-    def test_diamonds_column_equals_ledger_sum_and_snapshot(
-        self, sql_store: SqlPlayerStore, roomy_catalog: Catalog
-    ) -> None:
-        """``players.diamonds`` == SUM(delta) == the snapshot's balance."""
-        service = GameService(sql_store, roomy_catalog)
-        ids = new_ids()
-        player = service.login_device(
-            ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
-        )
-        for index in range(4):
-            service.execute(player, purchase(T0 + index, f"k-{index}"))
-        stored = sql_store.load(player)
-        assert stored is not None
-        balance = stored.state.wallet.diamonds
-        assert (balance, balance, 5) == ledger(sql_store.engine, player)
-        assert balance == 1_000_000 - 4 * 50
-
-    def test_same_key_twice_writes_one_ledger_row(
-        self, sql_store: SqlPlayerStore, catalog: Catalog
-    ) -> None:
-        """A retried key adds no debit, no purchase and no second key row."""
-        service = GameService(sql_store, catalog)
-        ids = new_ids()
-        player = service.login_device(
-            ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
-        )
-        service.execute(player, purchase(T0 + 1, "k-retry"))
-        before = row_counts(sql_store.engine, player)
-        service.execute(player, purchase(T0 + 2, "k-retry"))
-        assert before == row_counts(sql_store.engine, player)
-        assert ledger(sql_store.engine, player) == (950, 950, 2)
-
-    def test_stale_version_leaves_every_table_unchanged(
-        self, sql_store: SqlPlayerStore, catalog: Catalog
-    ) -> None:
-        """A lost version check writes no row anywhere."""
-        ids = new_ids()
-        sql_store.create_player(genesis(ids, catalog))
-        stale = record_for(sql_store, ids.player_id, purchase(T0 + 1, "k-a"), catalog)
-        sql_store.append(
-            record_for(sql_store, ids.player_id, purchase(T0 + 2, "k-b"), catalog)
-        )
-        before = row_counts(sql_store.engine, ids.player_id)
-        with pytest.raises(ConcurrencyError):
-            sql_store.append(stale)
-        assert before == row_counts(sql_store.engine, ids.player_id)
-
-    def test_rejected_command_leaves_every_table_unchanged(
-        self, sql_store: SqlPlayerStore, catalog: Catalog
-    ) -> None:
-        """A refused purchase writes no row anywhere."""
-        service = GameService(sql_store, catalog)
-        ids = new_ids()
-        player = service.login_device(
-            ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
-        )
-        before = row_counts(sql_store.engine, player)
-        result = service.execute(player, purchase(T0 + 1, "k-x", tier="no_such_tier"))
-        assert isinstance(result.reply, Rejection)
-        assert before == row_counts(sql_store.engine, player)
-
-    def test_failure_after_the_version_bump_rolls_everything_back(
-        self, sql_store: SqlPlayerStore, roomy_catalog: Catalog
-    ) -> None:
-        """A projection that fails mid-transaction undoes the snapshot and journal."""
-        ids = new_ids()
-        sql_store.create_player(genesis(ids, roomy_catalog))
-        first = record_for(
-            sql_store, ids.player_id, purchase(T0 + 1, "k-1"), roomy_catalog
-        )
-        sql_store.append(first)
-        good = record_for(
-            sql_store, ids.player_id, purchase(T0 + 2, "k-2"), roomy_catalog
-        )
-        # Reuse the first purchase's transaction id: its refill row is a duplicate.
-        clashing = tuple(
-            evolve(event, transaction_id=first.outcome.events[1].transaction_id)
-            if isinstance(event, EnergyRefilled)
-            else event
-            for event in good.outcome.events
-        )
-        broken = evolve(good, outcome=evolve(good.outcome, events=clashing))
-        before = (
-            _snapshot(sql_store, ids.player_id),
-            row_counts(sql_store.engine, ids.player_id),
-        )
-        with pytest.raises(IntegrityError, match="INSERT INTO energy_refill_purchases"):
-            sql_store.append(broken)
-        after = (
-            _snapshot(sql_store, ids.player_id),
-            row_counts(sql_store.engine, ids.player_id),
-        )
-        assert before == after
-
-
-class TestThreads:
-    """The store shared by worker threads, as the WebSocket server uses it."""
-
-    def test_racing_purchases_on_one_player_debit_once_per_key(
-        self, sql_store: SqlPlayerStore, roomy_catalog: Catalog
-    ) -> None:
-        """4 threads x 25 purchases: one debit per key, balance == ledger."""
-        service = GameService(sql_store, roomy_catalog, max_attempts=100)
-        ids = new_ids()
-        player = service.login_device(
-            ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
-        )
-
-        def buy(thread: int) -> None:
-            for index in range(PURCHASES_PER_THREAD):
-                command = purchase(T0 + index, f"t{thread}-{index}")
-                for _ in range(RETRIES):
-                    try:
-                        service.execute(player, command)
-                        break
-                    except ConflictError:  # the client would retry the same key
-                        continue
-                else:
-                    raise AssertionError(f"{command} kept conflicting")
-
-        with ThreadPoolExecutor(THREADS) as pool:
-            list(pool.map(buy, range(THREADS)))
-
-        purchases = THREADS * PURCHASES_PER_THREAD
-        stored = sql_store.load(player)
-        assert stored is not None
-        balance = 1_000_000 - 50 * purchases
-        assert (balance, balance, 1 + purchases) == ledger(sql_store.engine, player)
-        assert balance == stored.state.wallet.diamonds
-        counts = row_counts(sql_store.engine, player)
-        assert (purchases, purchases, 1 + purchases) == (
-            counts["processed_transactions"],
-            counts["energy_refill_purchases"],
-            counts["player_journal"],
-        )
-        assert stored.state == replay(sql_store.journal(player), roomy_catalog)

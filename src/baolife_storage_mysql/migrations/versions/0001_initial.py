@@ -156,13 +156,13 @@ def upgrade() -> None:
     )
     op.create_table(
         "energy_refill_purchases",
+        _player_id("purchase"),
         sa.Column(
             "transaction_id",
             _ID,
             nullable=False,
             comment="id of the matching diamond_transactions debit",
         ),
-        _player_id("purchase"),
         sa.Column(
             "refill_type",
             sa.String(length=64),
@@ -179,16 +179,10 @@ def upgrade() -> None:
         sa.Column("at", sa.BigInteger(), nullable=False, comment="instant, ms"),
         _player_fk("energy_refill_purchases"),
         sa.PrimaryKeyConstraint(
-            "transaction_id", name=op.f("pk_energy_refill_purchases")
+            "player_id", "transaction_id", name=op.f("pk_energy_refill_purchases")
         ),
         comment="Energy refill purchases: one row per EnergyRefilled event.",
         **_MYSQL,
-    )
-    op.create_index(
-        op.f("ix_energy_refill_purchases_player_id"),
-        "energy_refill_purchases",
-        ["player_id"],
-        unique=False,
     )
     op.create_table(
         "player_journal",
@@ -247,10 +241,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("processed_transactions")
     op.drop_table("player_journal")
-    op.drop_index(
-        op.f("ix_energy_refill_purchases_player_id"),
-        table_name="energy_refill_purchases",
-    )
     op.drop_table("energy_refill_purchases")
     op.drop_index(
         op.f("ix_diamond_transactions_player_id"), table_name="diamond_transactions"

@@ -1,0 +1,88 @@
+"""Write statements compiled to driver SQL: both paramstyles, and what is refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, PickleType, Table, create_engine
+from sqlalchemy.engine import Dialect
+
+from baolife_storage_mysql import metadata
+from baolife_storage_mysql.statements import BUMP_VERSION, DriverSql, insert_into
+
+#: The parameters ``SqlPlayerStore.append`` passes to ``BUMP_VERSION``.
+BUMP_KEYS = (
+    "p_player_id",
+    "p_expected_version",
+    "seq",
+    "snapshot",
+    "diamonds",
+    "energy",
+    "updated_at",
+)
+
+
+def _dialect(url: str) -> Dialect:
+    """The dialect of an engine that never connects."""
+    return create_engine(url).dialect
+
+
+@pytest.fixture(
+    params=["sqlite://", "mysql+pymysql://root@localhost/db"], ids=["sqlite", "mysql"]
+)
+def dialect(request: pytest.FixtureRequest) -> Dialect:
+    """Each backend's dialect: SQLite is positional (qmark), PyMySQL named."""
+    return _dialect(request.param)
+
+
+class TestCompile:
+    """``DriverSql.compile`` and the parameters it passes on."""
+
+    def test_bump_version_binds_only_what_the_store_passes(
+        self, dialect: Dialect
+    ) -> None:
+        """The version increment is literal SQL; every parameter has a value."""
+        compiled = DriverSql.compile(BUMP_VERSION, BUMP_KEYS, dialect)
+        named = re.findall(r"%\((\w+)\)s", compiled.sql)
+        assert "version + 1" in compiled.sql
+        assert sorted(BUMP_KEYS) == sorted(compiled.positions or named)
+
+    def test_positional_parameters_follow_the_sql(self) -> None:
+        """On SQLite, values become a tuple in the statement's order."""
+        compiled = DriverSql.compile(
+            insert_into(metadata.tables["users"]),
+            ("device_id", "user_id", "created_at"),
+            _dialect("sqlite://"),
+        )
+        values = {"device_id": "d", "user_id": "u", "created_at": 1}
+        assert ("u", "d", 1) == compiled.parameters(values)
+        assert compiled.sql.startswith("INSERT INTO users (user_id, device_id")
+
+    @pytest.mark.parametrize("table", sorted(metadata.tables))
+    def test_every_table_compiles(self, dialect: Dialect, table: str) -> None:
+        """No column of the schema needs bind processing on either backend."""
+        columns = metadata.tables[table].columns
+        keys = tuple(column.name for column in columns if column.name != "id")
+        compiled = DriverSql.compile(insert_into(columns[0].table), keys, dialect)
+        assert compiled.sql.startswith(f"INSERT INTO {table} ")
+
+    def test_missing_parameter_is_refused(self, dialect: Dialect) -> None:
+        """A parameter without a value would be sent as NULL: refused."""
+        with pytest.raises(TypeError, match="p_expected_version"):
+            DriverSql.compile(
+                BUMP_VERSION,
+                tuple(key for key in BUMP_KEYS if key != "p_expected_version"),
+                dialect,
+            )
+
+    def test_bind_processing_is_refused(self, dialect: Dialect) -> None:
+        """A type that converts its values cannot be sent as driver SQL."""
+        pickled = Table(
+            "pickled",
+            MetaData(),
+            Column("id", Integer, primary_key=True),
+            Column("value", PickleType),
+        )
+        with pytest.raises(TypeError, match="bind processing"):
+            DriverSql.compile(insert_into(pickled), ("id", "value"), dialect)
