@@ -2,8 +2,9 @@
 
 It binds the port, serves the health probes (``health``), and runs two tasks per
 connection: the consumer (``Session``, one frame at a time) and the producer
-(``OutgoingBatcher``). The composition root builds the service and passes it in;
-this package never imports a storage adapter.
+(``OutgoingBatcher``). Blocking service calls of every connection share one
+``WorkerPool`` of ``ServerConfig.workers`` threads. The composition root builds the
+service and passes it in; this package never imports a storage adapter.
 
 Lifecycle::
 
@@ -20,7 +21,7 @@ Rules of this module:
   again later): it may reconnect and resynchronise from ``welcome``.
 - ``stop()`` stops accepting, closes every connection with 1001 (going away), waits
   for the handlers (in-flight commands finish; their replies are not sent), then
-  shuts the thread pool down. A peer that does not answer the close is dropped
+  shuts the worker pool down. A peer that does not answer the close is dropped
   after ``close_timeout_seconds``.
 - A handler never lets an exception escape to websockets: it logs and closes.
 """
@@ -31,7 +32,6 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Self
 
@@ -48,6 +48,7 @@ from .config import ServerConfig
 from .health import http_routes
 from .locks import KeyedLocks
 from .session import LOGGER_NAME, Runtime, Session
+from .workers import WorkerPool
 
 __all__ = ["READY_TIMEOUT_SECONDS", "GameServer"]
 
@@ -115,7 +116,7 @@ class GameServer:
         self._signer = TokenSigner(
             config.token_secret, ttl_seconds=config.token_ttl_seconds, clock=self._clock
         )
-        self._executor: ThreadPoolExecutor | None = None
+        self._pool: WorkerPool | None = None
         self._server: Server | None = None
         self._runtime: Runtime | None = None
         self._links: dict[str, set[_Link]] = {}  # open connections by player id
@@ -134,14 +135,12 @@ class GameServer:
         if self._server is not None:
             raise RuntimeError("the server is already started")
         config = self.config
-        self._executor = ThreadPoolExecutor(
-            max_workers=config.workers, thread_name_prefix="baolife-ws"
-        )
+        self._pool = pool = WorkerPool(config.workers, name="baolife-ws")
         self._runtime = Runtime(
             service=self.service,
             signer=self._signer,
             clock=self._clock,
-            executor=self._executor,
+            pool=pool,
             player_locks=KeyedLocks(),
             device_locks=KeyedLocks(),
         )
@@ -152,23 +151,24 @@ class GameServer:
                 config.port,
                 process_request=http_routes(self._ready),
                 max_size=config.max_frame_bytes,
+                compression="deflate" if config.compression else None,
                 close_timeout=config.close_timeout_seconds,
             )
         except BaseException:  # e.g. the port is taken: leave nothing running
-            self._executor.shutdown(wait=False)
-            self._executor = self._runtime = None
+            self._pool = self._runtime = None
+            await pool.shutdown()
             raise
         self._log.info("server_started", host=config.host, port=self.port)
 
     async def stop(self) -> None:
         """Close every connection with 1001, wait for handlers, free the pool."""
-        server, executor = self._server, self._executor
-        if server is None or executor is None:
+        server, pool = self._server, self._pool
+        if server is None or pool is None:
             return
         server.close(code=CloseCode.GOING_AWAY)
         await server.wait_closed()
-        await asyncio.to_thread(executor.shutdown, wait=True)
-        self._server = self._executor = self._runtime = None
+        await pool.shutdown()
+        self._server = self._pool = self._runtime = None
         self._log.info("server_stopped")
 
     async def serve_forever(self) -> None:
@@ -200,13 +200,12 @@ class GameServer:
         return sum(link.send(message, False) for link in links)
 
     async def _ready(self) -> bool:
-        executor = self._executor
-        if executor is None:
+        pool = self._pool
+        if pool is None:
             return False
-        loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-                await loop.run_in_executor(executor, self.service.store.check_ready)
+                await pool.run(self.service.store.check_ready)
         except Exception as error:  # any failure means "not ready"
             self._log.warning("not_ready", error=type(error).__name__)
             return False

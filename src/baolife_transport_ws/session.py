@@ -2,7 +2,8 @@
 
 A ``Session`` takes one client frame at a time (``handle``), answers it through the
 connection's outbox, and logs one line per request. Blocking service calls run on
-the server's thread pool, so the event loop never waits on storage.
+the server's ``WorkerPool``, so the event loop never waits on storage; each request
+crosses to a worker at most once (``hello`` logs in and reads the view in one call).
 
 Rules of this module (PROTOCOL.md "Session", DESIGN.md "Transport"):
 
@@ -20,7 +21,12 @@ Rules of this module (PROTOCOL.md "Session", DESIGN.md "Transport"):
   escape ``handle``: known ones map to stable codes, anything else is ``internal``
   with an ``error_id`` that is also in the log, never a traceback on the wire.
 - Logs carry the message type, player id, outcome code and duration; never a
-  device id, a token or free text from the client.
+  device id, a token or free text from the client. The request's line is written
+  from a loop callback scheduled after its reply was queued, so the producer sends
+  the reply before the line is rendered; ``duration_ms`` ends when the reply is
+  queued.
+- The client view is computed on the worker with the load: it runs the engine
+  (``advance``), whose cost grows with the game days it crosses.
 """
 
 from __future__ import annotations
@@ -31,8 +37,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 import structlog
@@ -63,10 +68,9 @@ from .frames import (
     parse_frame,
 )
 from .locks import KeyedLocks
+from .workers import WorkerPool
 
 __all__ = ["LOGGER_NAME", "Outbox", "Runtime", "Session"]
-
-T = TypeVar("T")
 
 #: Sends one message to the client; ``reply=True`` for answers to requests.
 Outbox = Callable[[dict[str, Any], bool], object]
@@ -85,15 +89,9 @@ class Runtime:
     service: GameService  # the application service (store, engine, catalog)
     signer: TokenSigner  # issues and verifies session tokens
     clock: Callable[[], int]  # wall clock, integer ms (UTC)
-    executor: Executor  # thread pool for blocking service calls
+    pool: WorkerPool  # the threads that run blocking service calls
     player_locks: KeyedLocks  # one command at a time per player
     device_locks: KeyedLocks  # one login at a time per device
-
-    async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a blocking call on the thread pool and await its result."""
-        loop = asyncio.get_running_loop()
-        bound = functools.partial(function, *args, **kwargs)
-        return await loop.run_in_executor(self.executor, bound)
 
 
 class Session:
@@ -110,9 +108,10 @@ class Session:
         self._outbox = outbox
         self._on_login = on_login  # called once, with the player id, after hello
         self.player_id: str | None = None  # set by a successful hello
-        # A logger per session, not per module: a lazy proxy caches the logging
-        # configuration at first use, and a session must see the current one.
-        self._log = structlog.get_logger(LOGGER_NAME)
+        # A logger per session, not per module: it takes the logging configuration
+        # current when the connection opens. Bound once, so a request does not pay
+        # for a lazy proxy's look-up.
+        self._log = structlog.get_logger(LOGGER_NAME).bind()
 
     async def handle(self, data: str | bytes) -> None:
         """Answer one client frame (never raises, except on cancellation)."""
@@ -142,7 +141,8 @@ class Session:
         except Exception:  # the reply cannot be encoded: a bug, answer internal
             reply = self._internal(kind)
             self._outbox({**reply, "rid": rid} if rid is not None else reply, True)
-        self._log.info(
+        line = functools.partial(
+            self._log.info,
             "request",
             type=kind,
             player_id=self.player_id,
@@ -150,6 +150,8 @@ class Session:
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
             **({"error_id": reply["error_id"]} if "error_id" in reply else {}),
         )
+        # The producer was woken by the reply: let it send first, log right after.
+        asyncio.get_running_loop().call_soon(line)
 
     def _internal(self, kind: str) -> dict[str, Any]:
         """Log the exception being handled; the ``internal`` error to send."""
@@ -170,7 +172,7 @@ class Session:
             return {"type": "pong", "server_time": self._rt.clock()}
         if request.type == "get_state":
             at = self._rt.clock()
-            state = await self._rt.call(self._view, self.player_id, at)
+            state = await self._rt.pool.run(self._view, self.player_id, at)
             return {"type": "state", "state": state}
         return await self._command(self.player_id, request.body)
 
@@ -181,28 +183,18 @@ class Session:
                 BAD_REQUEST, "hello needs exactly one of 'device_id' or 'token'"
             )
         rt = self._rt
-        if token is not None:
-            if not isinstance(token, str):
-                raise RequestError(BAD_REQUEST, "'token' must be a string")
-            try:
-                player_id = rt.signer.verify(token)
-            except TokenError:
-                raise RequestError(
-                    UNAUTHENTICATED, "invalid or expired token"
-                ) from None
-        else:
-            device = _canonical_device_id(device_id)
-            async with rt.device_locks.hold(device):
-                player_id = await rt.call(
-                    rt.service.login_device,
-                    device,
-                    new_player_id=str(uuid.uuid4()),
-                    seed=secrets.randbits(63),
-                    at=rt.clock(),
-                )
-        at = rt.clock()
         try:
-            state = await rt.call(self._view, player_id, at)
+            if token is not None:
+                player_id = _verify_token(rt.signer, token)
+                at = rt.clock()
+                state = await rt.pool.run(self._view, player_id, at)
+            else:
+                device = _canonical_device_id(device_id)
+                async with rt.device_locks.hold(device):
+                    at = rt.clock()
+                    player_id, state = await rt.pool.run(
+                        self._login, device, str(uuid.uuid4()), secrets.randbits(63), at
+                    )
         except PlayerNotFoundError:  # a valid token of a deleted player
             raise RequestError(UNAUTHENTICATED, "session revoked") from None
         self.player_id = player_id
@@ -223,13 +215,34 @@ class Session:
                 command = command_from_wire(fields)
             except WireError as error:
                 raise RequestError.from_wire(error) from None
-            result = await self._rt.call(self._rt.service.execute, player_id, command)
+            result = await self._rt.pool.run(
+                self._rt.service.execute, player_id, command
+            )
         return to_wire(result.reply)
+
+    def _login(
+        self, device_id: str, new_player_id: str, seed: int, at: int
+    ) -> tuple[str, dict[str, Any]]:
+        """Blocking: the device's player (created if new) and its view at ``at``."""
+        player_id = self._rt.service.login_device(
+            device_id, new_player_id=new_player_id, seed=seed, at=at
+        )
+        return player_id, self._view(player_id, at)
 
     def _view(self, player_id: str, at: int) -> dict[str, Any]:
         """Blocking: load the player and compute the client view at ``at``."""
         stored = self._rt.service.load(player_id)
         return client_view(stored.state, at, self._rt.service.catalog)
+
+
+def _verify_token(signer: TokenSigner, token: object) -> str:
+    """The player id of a session token, or ``bad_request``/``unauthenticated``."""
+    if not isinstance(token, str):
+        raise RequestError(BAD_REQUEST, "'token' must be a string")
+    try:
+        return signer.verify(token)
+    except TokenError:
+        raise RequestError(UNAUTHENTICATED, "invalid or expired token") from None
 
 
 def _canonical_device_id(value: object) -> str:

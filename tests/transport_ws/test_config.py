@@ -15,7 +15,7 @@ class TestServerConfig:
     """Defaults match the wire contract; nonsense limits are refused."""
 
     def test_defaults(self) -> None:
-        """Port 8001, 64 KiB frames, batches of 10 within 100 ms, 30-day tokens."""
+        """Port 8001, 64 KiB frames, batches of 10 in 100 ms, 2 workers, deflate."""
         config = ServerConfig(token_secret=SECRET)
         assert (
             config.host,
@@ -25,7 +25,8 @@ class TestServerConfig:
             config.batch_interval_ms,
             config.outgoing_queue_max,
             config.workers,
-        ) == ("127.0.0.1", 8001, 65536, 10, 100, 256, 4)
+            config.compression,
+        ) == ("127.0.0.1", 8001, 65536, 10, 100, 256, 2, True)
         assert config.token_ttl_seconds == 30 * 24 * 3600
 
     @pytest.mark.parametrize(
@@ -37,6 +38,7 @@ class TestServerConfig:
             {"batch_max_messages": 0},
             {"outgoing_queue_max": True},
             {"close_timeout_seconds": 0},
+            {"compression": "deflate"},
         ],
     )
     def test_invalid_values_are_refused(self, changes: dict[str, Any]) -> None:

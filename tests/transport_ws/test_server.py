@@ -76,6 +76,26 @@ class TestLifecycle:
         assert await close_code(client) == 1001
 
 
+class TestCompression:
+    """permessage-deflate is negotiated unless the config turns it off."""
+
+    @pytest.mark.parametrize("compression", [True, False])
+    async def test_deflate_follows_the_config(
+        self, service: GameService, compression: bool
+    ) -> None:
+        """A client offering deflate gets it only from a server that allows it."""
+        config = ServerConfig(port=0, token_secret=SECRET, compression=compression)
+        async with GameServer(service, config) as server:
+            client = await connect(f"ws://127.0.0.1:{server.port}/")
+            try:
+                extensions = client.response.headers.get("Sec-WebSocket-Extensions")
+                assert compression == (extensions is not None)
+                reply = await ProtocolClient(client).request({"type": "ping"})
+                assert "unauthenticated" == reply["code"]
+            finally:
+                await client.close()
+
+
 class FailingStore(InMemoryStore):
     """A store whose database is unreachable."""
 
