@@ -8,6 +8,7 @@ from baolife_core import (
     Command,
     NewPlayer,
     PurchaseEnergyRefill,
+    PurchaseTimeSkip,
     load_catalog,
 )
 from baolife_core.clock import MAX_INSTANT_MS, MS_PER_DAY, MS_PER_MINUTE
@@ -35,6 +36,22 @@ refill_types = st.one_of(
 )
 
 
+skip_types = st.one_of(
+    st.sampled_from([skip.id for skip in CATALOG.time_skips]),
+    st.sampled_from(["forever"]),
+)
+
+
+@st.composite
+def purchase_time_skips(draw: st.DrawFn, at: int | None = None) -> PurchaseTimeSkip:
+    """A time-skip purchase, of a known or unknown type."""
+    return PurchaseTimeSkip(
+        at=draw(instants) if at is None else at,
+        skip_type=draw(skip_types),
+        idempotency_key=draw(keys),
+    )
+
+
 @st.composite
 def purchase_refills(draw: st.DrawFn, at: int | None = None) -> PurchaseEnergyRefill:
     """A refill purchase, of a known or unknown tier."""
@@ -52,5 +69,7 @@ def journals(draw: st.DrawFn, max_commands: int = 30) -> list[NewPlayer | Comman
     records: list[NewPlayer | Command] = [NewPlayer(at=at, seed=draw(seeds))]
     for _ in range(draw(st.integers(min_value=0, max_value=max_commands))):
         at += draw(gaps)
-        records.append(draw(purchase_refills(at=at)))
+        records.append(
+            draw(st.one_of(purchase_refills(at=at), purchase_time_skips(at=at)))
+        )
     return records

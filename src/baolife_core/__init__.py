@@ -12,8 +12,21 @@ in the tests and in offline replay. See ``docs/architecture.md``.
 
 from __future__ import annotations
 
-from .catalog import Catalog, ClockRules, EnergyRules, RefillTier, load_catalog
-from .commands import COMMAND_TYPES, Command, NewPlayer, PurchaseEnergyRefill
+from .catalog import (
+    Catalog,
+    ClockRules,
+    EnergyRules,
+    RefillTier,
+    TimeSkip,
+    load_catalog,
+)
+from .commands import (
+    COMMAND_TYPES,
+    Command,
+    NewPlayer,
+    PurchaseEnergyRefill,
+    PurchaseTimeSkip,
+)
 from .economy.energy import current_energy
 from .engine import advance, new_player, replay, replay_outcomes, start, step
 from .errors import (
@@ -31,6 +44,7 @@ from .events import (
     DiamondsSpent,
     EnergyRefilled,
     Event,
+    GameTimeSkipped,
     LedgerEvent,
     PlayerCreated,
 )
@@ -46,6 +60,7 @@ from .replies import (
     EnergyUpdated,
     Rejection,
     Reply,
+    TimeSkipped,
 )
 from .rng import Stream, derive_seed, stream
 from .service import GameService, Result, idempotency_key_hash
@@ -92,6 +107,7 @@ __all__ = [
     "EnergyUpdated",
     "Event",
     "GameService",
+    "GameTimeSkipped",
     "Genesis",
     "InMemoryStore",
     "JournalError",
@@ -104,12 +120,15 @@ __all__ = [
     "PlayerState",
     "PlayerStore",
     "PurchaseEnergyRefill",
+    "PurchaseTimeSkip",
     "RefillTier",
     "Rejection",
     "Reply",
     "Result",
     "StoredPlayer",
     "Stream",
+    "TimeSkip",
+    "TimeSkipped",
     "Wallet",
     "WireError",
     "advance",

@@ -21,10 +21,17 @@ from typing import Any
 
 from attrs import frozen
 
-from .clock import MS_PER_MINUTE
+from .clock import MS_PER_HOUR, MS_PER_MINUTE
 from .errors import ContentError
 
-__all__ = ["Catalog", "ClockRules", "EnergyRules", "RefillTier", "load_catalog"]
+__all__ = [
+    "Catalog",
+    "ClockRules",
+    "EnergyRules",
+    "RefillTier",
+    "TimeSkip",
+    "load_catalog",
+]
 
 
 @frozen
@@ -49,6 +56,17 @@ class RefillTier:
 
 
 @frozen
+class TimeSkip:
+    """One time-skip product: game time bought with diamonds."""
+
+    id: str  # wire id (``skip_type``), e.g. ``one_hour``
+    name: str  # display name
+    diamonds: int  # price
+    game_ms: int | None  # game milliseconds skipped; None for ``until_next_day``
+    until_next_day: bool  # skip to the start of the next game day
+
+
+@frozen
 class ClockRules:
     """How game time relates to wall time."""
 
@@ -62,6 +80,7 @@ class Catalog:
     starting_diamonds: int  # grant ledgered at player creation
     energy: EnergyRules  # the energy meter's rules
     refills: tuple[RefillTier, ...]  # refill tiers in content order
+    time_skips: tuple[TimeSkip, ...]  # time-skip products in content order
     clock: ClockRules  # the life clock's rules
 
     def refill(self, refill_id: str) -> RefillTier | None:
@@ -69,6 +88,13 @@ class Catalog:
         for tier in self.refills:
             if tier.id == refill_id:
                 return tier
+        return None
+
+    def time_skip(self, skip_id: str) -> TimeSkip | None:
+        """Return the time skip with this id, or None."""
+        for skip in self.time_skips:
+            if skip.id == skip_id:
+                return skip
         return None
 
 
@@ -153,7 +179,7 @@ def _entries(file: str, name: str, data: Any) -> Iterable[_Entry]:
 
 def _load_economy(
     directory: Traversable,
-) -> tuple[int, EnergyRules, tuple[RefillTier, ...]]:
+) -> tuple[int, EnergyRules, tuple[RefillTier, ...], tuple[TimeSkip, ...]]:
     file = "economy.toml"
     root = _Entry(file, "(top level)", _read_toml(directory, file))
     wallet = root.table("wallet")
@@ -183,8 +209,32 @@ def _load_economy(
         )
         entry.done()
         tiers.append(tier)
+    root.seen.add("time_skips")
+    skips = [
+        _time_skip(entry)
+        for entry in _entries(file, "time_skips", root.data.get("time_skips"))
+    ]
     root.done()
-    return starting, rules, tuple(tiers)
+    return starting, rules, tuple(tiers), tuple(skips)
+
+
+def _time_skip(entry: _Entry) -> TimeSkip:
+    """One ``[[time_skips]]`` entry: exactly one of ``game_hours`` and ``until``."""
+    has_hours, has_until = "game_hours" in entry.data, "until" in entry.data
+    if has_hours == has_until:
+        raise entry.error("game_hours", "give exactly one of game_hours and until")
+    hours = entry.integer("game_hours", low=1, high=24 * 365) if has_hours else None
+    if has_until and entry.text("until") != "next_day":
+        raise entry.error("until", f'must be "next_day", got {entry.data["until"]!r}')
+    skip = TimeSkip(
+        id=entry.text("id"),
+        name=entry.text("name"),
+        diamonds=entry.integer("diamonds", low=1, high=100_000),
+        game_ms=None if hours is None else hours * MS_PER_HOUR,
+        until_next_day=has_until,
+    )
+    entry.done()
+    return skip
 
 
 def _load_clock(directory: Traversable) -> ClockRules:
@@ -205,10 +255,11 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
     source: Traversable = (
         resources.files("baolife_core") / "content" if directory is None else directory
     )
-    starting, energy, refills = _load_economy(source)
+    starting, energy, refills, time_skips = _load_economy(source)
     return Catalog(
         starting_diamonds=starting,
         energy=energy,
         refills=refills,
+        time_skips=time_skips,
         clock=_load_clock(source),
     )

@@ -2,7 +2,8 @@
 
 Wall time enters the core only as integer milliseconds (UTC) carried by commands
 (DESIGN.md rule "Everything non-deterministic enters the core as command data").
-Game time is a pure function of wall time: ``game_ms = elapsed_wall_ms * scale``.
+Game time is a pure function of wall time plus purchased skips:
+``game_ms = elapsed_wall_ms * scale + skipped_ms``.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ MS_PER_DAY = 24 * MS_PER_HOUR
 MAX_INSTANT_MS = 253_402_300_799_999
 
 
-def game_elapsed_ms(started_at: int, at: int, scale: int) -> int:
-    """Game milliseconds lived between ``started_at`` and ``at`` (never negative)."""
-    return max(0, at - started_at) * scale
+def game_elapsed_ms(started_at: int, at: int, scale: int, skipped_ms: int = 0) -> int:
+    """Game milliseconds lived between ``started_at`` and ``at``, skips included."""
+    return max(0, at - started_at) * scale + skipped_ms
 
 
-def game_day_index(started_at: int, at: int, scale: int) -> int:
+def game_day_index(started_at: int, at: int, scale: int, skipped_ms: int = 0) -> int:
     """The index of the game day that ``at`` falls in (day 0 starts at creation)."""
-    return game_elapsed_ms(started_at, at, scale) // MS_PER_DAY
+    return game_elapsed_ms(started_at, at, scale, skipped_ms) // MS_PER_DAY

@@ -19,7 +19,13 @@ from attrs import field, frozen
 
 from . import _fields
 
-__all__ = ["COMMAND_TYPES", "Command", "NewPlayer", "PurchaseEnergyRefill"]
+__all__ = [
+    "COMMAND_TYPES",
+    "Command",
+    "NewPlayer",
+    "PurchaseEnergyRefill",
+    "PurchaseTimeSkip",
+]
 
 
 @frozen
@@ -46,7 +52,16 @@ class PurchaseEnergyRefill:
     idempotency_key: str = field(validator=_fields.key)
 
 
-Command = PurchaseEnergyRefill
+@frozen
+class PurchaseTimeSkip:
+    """Buy a time skip with diamonds: move the game clock forward."""
+
+    at: int = field(validator=_fields.instant)
+    skip_type: str = field(validator=_fields.token)
+    idempotency_key: str = field(validator=_fields.key)
+
+
+Command = PurchaseEnergyRefill | PurchaseTimeSkip
 
 #: Every command class, in a fixed order (the wire registry and strategies use it).
-COMMAND_TYPES: tuple[type[Command], ...] = (PurchaseEnergyRefill,)
+COMMAND_TYPES: tuple[type[Command], ...] = (PurchaseEnergyRefill, PurchaseTimeSkip)

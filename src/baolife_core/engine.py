@@ -16,13 +16,15 @@ Rules of this module (DESIGN.md "The core" and "Determinism rules"):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar, cast
 
 from attrs import evolve
 
 from .catalog import Catalog
 from .clock import game_day_index
-from .commands import Command, NewPlayer, PurchaseEnergyRefill
+from .commands import Command, NewPlayer, PurchaseEnergyRefill, PurchaseTimeSkip
 from .economy.refills import purchase_energy_refill
+from .economy.time_skips import purchase_time_skip
 from .economy.wallet import credit, new_wallet
 from .errors import JournalError
 from .events import Event, PlayerCreated
@@ -33,10 +35,22 @@ from .state import Energy, LifeClock, PlayerState
 __all__ = ["advance", "new_player", "replay", "replay_outcomes", "start", "step"]
 
 Handler = Callable[[PlayerState, Command, Catalog], Outcome]
+C = TypeVar("C", bound=Command)
 
-_HANDLERS: dict[type[Command], Handler] = {
-    PurchaseEnergyRefill: purchase_energy_refill,
-}
+
+def _handles(
+    command: type[C], handler: Callable[[PlayerState, C, Catalog], Outcome]
+) -> tuple[type, Handler]:
+    """A table row: mypy checks that ``handler`` takes ``command``'s class."""
+    return command, cast(Handler, handler)
+
+
+_HANDLERS: dict[type, Handler] = dict(
+    [
+        _handles(PurchaseEnergyRefill, purchase_energy_refill),
+        _handles(PurchaseTimeSkip, purchase_time_skip),
+    ]
+)
 
 
 def start(genesis: NewPlayer, catalog: Catalog) -> Outcome:
@@ -45,7 +59,7 @@ def start(genesis: NewPlayer, catalog: Catalog) -> Outcome:
     state = PlayerState(
         seed=genesis.seed,
         seq=0,
-        clock=LifeClock(started_at=at, now_at=at, day=0),
+        clock=LifeClock(started_at=at, now_at=at, skipped_ms=0, day=0),
         wallet=new_wallet(),
         energy=Energy(amount=catalog.energy.max, anchor_at=at),
     )
@@ -74,7 +88,9 @@ def advance(state: PlayerState, at: int, catalog: Catalog) -> PlayerState:
     clock = state.clock
     if at <= clock.now_at:
         return state
-    day = game_day_index(clock.started_at, at, catalog.clock.time_scale)
+    day = game_day_index(
+        clock.started_at, at, catalog.clock.time_scale, clock.skipped_ms
+    )
     return evolve(state, clock=evolve(clock, now_at=at, day=day))
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "DiamondsSpent",
     "EnergyRefilled",
     "Event",
+    "GameTimeSkipped",
     "LedgerEvent",
     "PlayerCreated",
 ]
@@ -74,12 +75,28 @@ class EnergyRefilled:
     transaction_id: str  # the transaction id of the matching ``DiamondsSpent``
 
 
+@frozen
+class GameTimeSkipped:
+    """A time skip was bought and the game clock moved forward."""
+
+    at: int  # instant, ms
+    skip_type: str  # the time-skip id
+    game_ms: int  # game milliseconds skipped
+    day_before: int  # game day index before the skip
+    day_after: int  # game day index after the skip
+    diamonds: int  # price paid
+    transaction_id: str  # the transaction id of the matching ``DiamondsSpent``
+
+
 LedgerEvent = DiamondsCredited | DiamondsSpent
-Event = PlayerCreated | DiamondsCredited | DiamondsSpent | EnergyRefilled
+Event = (
+    PlayerCreated | DiamondsCredited | DiamondsSpent | EnergyRefilled | GameTimeSkipped
+)
 
 EVENT_TYPES: tuple[type[Event], ...] = (
     PlayerCreated,
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
+    GameTimeSkipped,
 )

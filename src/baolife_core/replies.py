@@ -19,6 +19,7 @@ __all__ = [
     "EnergyUpdated",
     "Rejection",
     "Reply",
+    "TimeSkipped",
 ]
 
 #: The wallet holds fewer diamonds than the price.
@@ -48,6 +49,18 @@ class EnergyUpdated:
     transaction_id: str  # the ledger entry's transaction id
 
 
-Reply = EnergyUpdated | Rejection
+@frozen
+class TimeSkipped:
+    """Reply to ``purchase_time_skip``."""
 
-REPLY_TYPES: tuple[type[Reply], ...] = (EnergyUpdated, Rejection)
+    diamonds: int  # diamond balance after the purchase
+    transaction_id: str  # the ledger entry's transaction id
+    skip_type: str  # the time-skip id bought
+    game_ms_skipped: int  # game milliseconds skipped
+    game_day: int  # game day index after the skip
+    game_time_ms: int  # game milliseconds lived since creation, after the skip
+
+
+Reply = EnergyUpdated | TimeSkipped | Rejection
+
+REPLY_TYPES: tuple[type[Reply], ...] = (EnergyUpdated, TimeSkipped, Rejection)

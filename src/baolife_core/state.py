@@ -42,6 +42,7 @@ class LifeClock:
 
     started_at: int  # ms instant the player was created; game time counts from here
     now_at: int  # ms instant the state has been advanced to; never goes back
+    skipped_ms: int  # game ms added by purchased time skips
     day: int  # index of the current game day (0 on the first day)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .catalog import Catalog
+from .clock import game_elapsed_ms
 from .economy.energy import current_energy, next_regen_at
 from .engine import advance
 from .state import PlayerState
@@ -33,6 +34,12 @@ def client_view(state: PlayerState, at: int, catalog: Catalog) -> dict[str, Any]
         "clock": {
             "started_at": state.clock.started_at,
             "now_at": state.clock.now_at,
+            "game_time_ms": game_elapsed_ms(
+                state.clock.started_at,
+                state.clock.now_at,
+                catalog.clock.time_scale,
+                state.clock.skipped_ms,
+            ),
             "game_day": state.clock.day,
             "time_scale": catalog.clock.time_scale,
         },

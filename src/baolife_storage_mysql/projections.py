@@ -29,10 +29,11 @@ from baolife_core import (
     DiamondsSpent,
     EnergyRefilled,
     Event,
+    GameTimeSkipped,
     PlayerCreated,
 )
 
-from .schema import diamond_transactions, energy_refill_purchases
+from .schema import diamond_transactions, energy_refill_purchases, time_skip_purchases
 
 __all__ = ["PROJECTIONS", "Origin", "Projector", "Row", "no_rows", "project"]
 
@@ -92,11 +93,29 @@ def refill_purchase(origin: Origin, event: EnergyRefilled) -> Iterable[Row]:
     )
 
 
+def time_skip_purchase(origin: Origin, event: GameTimeSkipped) -> Iterable[Row]:
+    """One ``time_skip_purchases`` row per time skip bought."""
+    yield (
+        time_skip_purchases,
+        {
+            "player_id": origin.player_id,
+            "transaction_id": event.transaction_id,
+            "skip_type": event.skip_type,
+            "diamonds": event.diamonds,
+            "game_ms": event.game_ms,
+            "day_before": event.day_before,
+            "day_after": event.day_after,
+            "at": event.at,
+        },
+    )
+
+
 PROJECTIONS: Mapping[type[Event], Projector] = {
     PlayerCreated: no_rows,  # the users and players rows are written by creation
     DiamondsCredited: ledger_entry,
     DiamondsSpent: ledger_entry,
     EnergyRefilled: refill_purchase,
+    GameTimeSkipped: time_skip_purchase,
 }
 
 

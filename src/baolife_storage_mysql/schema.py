@@ -49,6 +49,7 @@ __all__ = [
     "player_journal",
     "players",
     "processed_transactions",
+    "time_skip_purchases",
     "users",
 ]
 
@@ -193,6 +194,35 @@ energy_refill_purchases = Table(
     # Transaction ids are minted from (seed, seq), unique per player only.
     PrimaryKeyConstraint("player_id", "transaction_id"),
     comment="Energy refill purchases: one row per EnergyRefilled event.",
+    **_MYSQL,
+)
+
+time_skip_purchases = Table(
+    "time_skip_purchases",
+    metadata,
+    _player_id("purchase"),
+    Column(
+        "transaction_id",
+        _ID,
+        nullable=False,
+        comment="id of the matching diamond_transactions debit",
+    ),
+    Column("skip_type", String(64), nullable=False, comment="the time-skip id"),
+    Column("diamonds", BigInteger, nullable=False, comment="price paid"),
+    Column("game_ms", BigInteger, nullable=False, comment="game milliseconds skipped"),
+    Column(
+        "day_before",
+        BigInteger,
+        nullable=False,
+        comment="game day index before the skip",
+    ),
+    Column(
+        "day_after", BigInteger, nullable=False, comment="game day index after the skip"
+    ),
+    Column("at", BigInteger, nullable=False, comment="instant, ms"),
+    # Transaction ids are minted from (seed, seq), unique per player only.
+    PrimaryKeyConstraint("player_id", "transaction_id"),
+    comment="Time-skip purchases: one row per GameTimeSkipped event.",
     **_MYSQL,
 )
 

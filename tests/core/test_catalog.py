@@ -461,3 +461,58 @@ class TestContentErrors:
         tier = load_catalog(content).refill("full")
         assert tier is not None
         assert tier.diamonds == 40
+
+
+class TestTimeSkipContent:
+    """``[[time_skips]]`` entries: exactly one of ``game_hours`` and ``until``."""
+
+    def test_bundled_skips(self) -> None:
+        """Four skips priced 5-100; ``to_tomorrow`` is the only day-boundary skip."""
+        skips = load_catalog().time_skips
+        assert 4 == len(skips)
+        assert all(5 <= s.diamonds <= 100 for s in skips)
+        assert ["to_tomorrow"] == [s.id for s in skips if s.until_next_day]
+        assert all((s.game_ms is None) == s.until_next_day for s in skips)
+
+    def test_both_kinds_is_an_error(self, content: Path) -> None:
+        """An entry with both ``game_hours`` and ``until`` names the entry."""
+        edit(
+            content,
+            ECONOMY,
+            "game_hours = 168\n",
+            'game_hours = 168\nuntil = "next_day"\n',
+        )
+        error = load_error(content)
+        assert (ECONOMY, "time_skips[one_week]", "game_hours") == (
+            error.file,
+            error.entry,
+            error.field,
+        )
+        assert "exactly one of game_hours and until" in str(error)
+
+    def test_neither_kind_is_an_error(self, content: Path) -> None:
+        """An entry with neither kind is refused."""
+        edit(content, ECONOMY, 'until = "next_day"\n', "")
+        error = load_error(content)
+        assert ("time_skips[to_tomorrow]", "game_hours") == (error.entry, error.field)
+
+    def test_unknown_until(self, content: Path) -> None:
+        """``until`` only knows ``next_day``."""
+        edit(content, ECONOMY, 'until = "next_day"\n', 'until = "next_week"\n')
+        error = load_error(content)
+        assert ("time_skips[to_tomorrow]", "until") == (error.entry, error.field)
+
+    @pytest.mark.parametrize("hours", ["0", "-1", "9000", '"6"', "1.5"])
+    def test_bad_game_hours(self, content: Path, hours: str) -> None:
+        """``game_hours`` is an integer within 1..8760."""
+        edit(content, ECONOMY, "game_hours = 6\n", f"game_hours = {hours}\n")
+        error = load_error(content)
+        assert ("time_skips[six_hours]", "game_hours") == (error.entry, error.field)
+
+    def test_missing_time_skips(self, content: Path) -> None:
+        """The time-skip list is required."""
+        path = content / ECONOMY
+        text = path.read_text("utf-8")
+        path.write_text(text[: text.index("# Four time skips")], "utf-8")
+        error = load_error(content)
+        assert (ECONOMY, "time_skips") == (error.file, error.entry)

@@ -87,7 +87,7 @@ class TestStart:
             state=PlayerState(
                 seed=42,
                 seq=0,
-                clock=LifeClock(started_at=AT, now_at=AT, day=0),
+                clock=LifeClock(started_at=AT, now_at=AT, skipped_ms=0, day=0),
                 wallet=Wallet(diamonds=1000, earned=1000, spent=0, entries=1),
                 energy=Energy(amount=100, anchor_at=AT),
             ),
@@ -166,7 +166,7 @@ class TestStep:
         state = drained(new_player(seed=1, at=AT, catalog=CATALOG))
         at = AT + 3 * GAME_DAY + 5
         clock = step(state, buy("small", at), CATALOG).state.clock
-        assert LifeClock(started_at=AT, now_at=at, day=3) == clock
+        assert LifeClock(started_at=AT, now_at=at, skipped_ms=0, day=3) == clock
 
     def test_earlier_command_is_applied_at_the_clock(self) -> None:
         """A command stamped before the clock happens at the clock's instant."""
@@ -237,7 +237,10 @@ class TestAdvance:
         """At time scale 60 one game day passes per 24 real minutes."""
         state = new_player(seed=1, at=AT, catalog=CATALOG)
         clock = advance(state, AT + elapsed, CATALOG).clock
-        assert LifeClock(started_at=AT, now_at=AT + elapsed, day=day) == clock
+        assert (
+            LifeClock(started_at=AT, now_at=AT + elapsed, skipped_ms=0, day=day)
+            == clock
+        )
 
     def test_time_scale_comes_from_the_catalog(self) -> None:
         """A faster clock in content gives more game days for the same wall time."""

@@ -20,13 +20,16 @@ from hypothesis.stateful import (
 )
 
 from baolife_core import (
+    Command,
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
     GameService,
+    GameTimeSkipped,
     InMemoryStore,
     PlayerState,
     PurchaseEnergyRefill,
+    PurchaseTimeSkip,
     Rejection,
     Reply,
     advance,
@@ -37,9 +40,19 @@ from baolife_core import (
     state_hash,
     state_to_wire,
     step,
+    wire_name,
 )
 from content_packs import MANY_PURCHASES
-from strategies import CATALOG, gaps, instants, journals, keys, refill_types, seeds
+from strategies import (
+    CATALOG,
+    gaps,
+    instants,
+    journals,
+    keys,
+    refill_types,
+    seeds,
+    skip_types,
+)
 
 PLAYER = "player-under-test"
 
@@ -54,7 +67,7 @@ class EconomyMachine(RuleBasedStateMachine):
         self.store = InMemoryStore()
         self.service = GameService(self.store, self.catalog)
         self.now = 0
-        self.first_replies: dict[str, Reply] = {}
+        self.first_replies: dict[tuple[str, str], Reply] = {}
         self.accepted = 0
 
     @initialize(seed=seeds, at=instants)
@@ -71,11 +84,23 @@ class EconomyMachine(RuleBasedStateMachine):
         self.now += gap
 
     @rule(refill_type=refill_types, key=keys)
-    def purchase(self, refill_type: str, key: str) -> None:
-        before = self.state
-        command = PurchaseEnergyRefill(
-            at=self.now, refill_type=refill_type, idempotency_key=key
+    def purchase_refill(self, refill_type: str, key: str) -> None:
+        self.run(
+            PurchaseEnergyRefill(
+                at=self.now, refill_type=refill_type, idempotency_key=key
+            )
         )
+
+    @rule(skip_type=skip_types, key=keys)
+    def purchase_time_skip(self, skip_type: str, key: str) -> None:
+        self.run(
+            PurchaseTimeSkip(at=self.now, skip_type=skip_type, idempotency_key=key)
+        )
+
+    def run(self, command: Command) -> None:
+        """Execute a keyed command and check the idempotency and rejection rules."""
+        before = self.state
+        key = (wire_name(type(command)), command.idempotency_key)
         result = self.service.execute(PLAYER, command)
         note(f"{command} -> {result.reply}")
         if key in self.first_replies:
@@ -91,6 +116,7 @@ class EconomyMachine(RuleBasedStateMachine):
             self.first_replies[key] = result.reply
             self.accepted += 1
             assert before.seq + 1 == self.state.seq
+            assert self.state.clock.skipped_ms >= before.clock.skipped_ms
 
     @precondition(lambda self: self.now > 0)
     @rule(data=st.data())
@@ -123,8 +149,12 @@ class EconomyMachine(RuleBasedStateMachine):
     def every_debit_has_exactly_one_ledger_entry(self) -> None:
         events = self.store.events[PLAYER]
         debits = [e.transaction_id for e in events if isinstance(e, DiamondsSpent)]
-        refills = [e.transaction_id for e in events if isinstance(e, EnergyRefilled)]
-        assert sorted(refills) == sorted(debits)
+        purchases = [
+            e.transaction_id
+            for e in events
+            if isinstance(e, EnergyRefilled | GameTimeSkipped)
+        ]
+        assert sorted(purchases) == sorted(debits)
         assert len(set(debits)) == len(debits) == self.accepted
 
     @invariant()

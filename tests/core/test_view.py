@@ -9,7 +9,8 @@ from attrs import evolve
 
 from baolife_core.catalog import load_catalog
 from baolife_core.clock import MS_PER_MINUTE
-from baolife_core.engine import advance, new_player
+from baolife_core.commands import PurchaseTimeSkip
+from baolife_core.engine import advance, new_player, step
 from baolife_core.state import Energy, PlayerState
 from baolife_core.view import client_view
 
@@ -42,6 +43,7 @@ class TestClientView:
             "clock": {
                 "started_at": AT,
                 "now_at": AT,
+                "game_time_ms": 0,
                 "game_day": 0,
                 "time_scale": 60,
             },
@@ -81,7 +83,13 @@ class TestClientView:
         """The clock section reflects the instant and its game day."""
         at = AT + 3 * GAME_DAY + 1
         clock = client_view(player(), at, CATALOG)["clock"]
-        expected = {"started_at": AT, "now_at": at, "game_day": 3, "time_scale": 60}
+        expected = {
+            "started_at": AT,
+            "now_at": at,
+            "game_time_ms": (at - AT) * 60,
+            "game_day": 3,
+            "time_scale": 60,
+        }
         assert expected == clock
 
     def test_earlier_instant_reads_at_the_clock(self) -> None:
@@ -110,3 +118,13 @@ class TestClientView:
         before = evolve(state)
         client_view(state, AT + GAME_DAY, CATALOG)
         assert before == state
+
+    def test_game_time_includes_skips(self) -> None:
+        """A purchased skip shows in ``game_time_ms`` and ``game_day``."""
+        state = step(
+            player(),
+            PurchaseTimeSkip(at=AT, skip_type="one_week", idempotency_key="k"),
+            CATALOG,
+        ).state
+        clock = client_view(state, AT, CATALOG)["clock"]
+        assert (7 * 86_400_000, 7) == (clock["game_time_ms"], clock["game_day"])

@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 
 from baolife_core.catalog import load_catalog
 from baolife_core.clock import MAX_INSTANT_MS
-from baolife_core.commands import COMMAND_TYPES, NewPlayer, PurchaseEnergyRefill
+from baolife_core.commands import (
+    COMMAND_TYPES,
+    NewPlayer,
+    PurchaseEnergyRefill,
+    PurchaseTimeSkip,
+)
 from baolife_core.engine import new_player, step
 from baolife_core.errors import BaolifeError, WireError
 from baolife_core.events import (
@@ -22,9 +27,10 @@ from baolife_core.events import (
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
+    GameTimeSkipped,
     PlayerCreated,
 )
-from baolife_core.replies import REPLY_TYPES, EnergyUpdated, Rejection
+from baolife_core.replies import REPLY_TYPES, EnergyUpdated, Rejection, TimeSkipped
 from baolife_core.state import Energy, LifeClock, PlayerState, Wallet
 from baolife_core.wire import (
     canonical_json,
@@ -91,7 +97,34 @@ EXAMPLES: list[tuple[object, Decoder]] = [
         ),
         event_from_wire,
     ),
+    (
+        PurchaseTimeSkip(at=AT, skip_type="one_hour", idempotency_key=KEY),
+        command_from_wire,
+    ),
+    (
+        GameTimeSkipped(
+            at=AT,
+            skip_type="one_hour",
+            game_ms=3_600_000,
+            day_before=0,
+            day_after=0,
+            diamonds=5,
+            transaction_id=TX,
+        ),
+        event_from_wire,
+    ),
     (EnergyUpdated(energy=100, diamonds=965, transaction_id=TX), reply_from_wire),
+    (
+        TimeSkipped(
+            diamonds=995,
+            transaction_id=TX,
+            skip_type="one_hour",
+            game_ms_skipped=3_600_000,
+            game_day=0,
+            game_time_ms=3_600_000,
+        ),
+        reply_from_wire,
+    ),
     (Rejection(code="insufficient_diamonds", message="full costs 35"), reply_from_wire),
 ]
 
@@ -153,6 +186,9 @@ class TestWireNames:
             (DiamondsSpent, "diamonds_spent"),
             (EnergyRefilled, "energy_refilled"),
             (EnergyUpdated, "energy_updated"),
+            (PurchaseTimeSkip, "purchase_time_skip"),
+            (GameTimeSkipped, "game_time_skipped"),
+            (TimeSkipped, "time_skipped"),
         ],
     )
     def test_snake_case(self, cls: type, expected: str) -> None:
@@ -496,7 +532,7 @@ class TestStateWire:
         expected = {
             "seed": 42,
             "seq": 0,
-            "clock": {"started_at": 0, "now_at": 0, "day": 0},
+            "clock": {"started_at": 0, "now_at": 0, "skipped_ms": 0, "day": 0},
             "wallet": {"diamonds": 1000, "earned": 1000, "spent": 0, "entries": 1},
             "energy": {"amount": 100, "anchor_at": 0},
         }
@@ -511,6 +547,7 @@ class TestStateWire:
                 LifeClock,
                 started_at=st.integers(min_value=0, max_value=MAX_INSTANT_MS),
                 now_at=st.integers(min_value=0, max_value=MAX_INSTANT_MS),
+                skipped_ms=st.integers(min_value=0, max_value=10**15),
                 day=st.integers(min_value=0, max_value=10**9),
             ),
             wallet=st.builds(
@@ -582,7 +619,7 @@ class TestStateHash:
 
     def test_regression_vector(self) -> None:
         """Regression vector computed once: any change of the genesis state shows."""
-        expected = "3e50990b506152a89e784d56fcf0b3e12a0e53cba66898100d6dd8fe2af75e1f"
+        expected = "70f745f4b0df0958845ff979da95f103b35c9fc7ccad33b7fe44a6f0f1b2834c"
         assert expected == state_hash(new_player(seed=42, at=0, catalog=CATALOG))
 
     def test_equal_states_hash_equal(self) -> None:
@@ -599,8 +636,8 @@ class TestStateHash:
         assert state_hash(GENESIS_STATE) != state_hash(changed)
 
     def test_covers_every_field(self) -> None:
-        """The leaf matrix above covers the state's eleven integer fields."""
-        assert len(STATE_LEAVES) == 11
+        """The leaf matrix above covers the state's twelve integer fields."""
+        assert len(STATE_LEAVES) == 12
 
     def test_canonical_json(self) -> None:
         """Keys are sorted, separators compact and text ASCII."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,11 +14,13 @@ from sqlalchemy import Engine, event, func, select
 
 from baolife_core import (
     Catalog,
+    Command,
     CommandRecord,
     Genesis,
     NewPlayer,
     PlayerStore,
     PurchaseEnergyRefill,
+    PurchaseTimeSkip,
     idempotency_key_hash,
     start,
     step,
@@ -70,8 +72,13 @@ def purchase(at: int, key: str, tier: str = "overcharge") -> PurchaseEnergyRefil
     return PurchaseEnergyRefill(at=at, refill_type=tier, idempotency_key=key)
 
 
+def time_skip(at: int, key: str, skip_type: str = "one_hour") -> PurchaseTimeSkip:
+    """A time-skip purchase (``one_hour``: 5 diamonds, one game hour)."""
+    return PurchaseTimeSkip(at=at, skip_type=skip_type, idempotency_key=key)
+
+
 def record_for(
-    store: PlayerStore, player_id: str, command: PurchaseEnergyRefill, catalog: Catalog
+    store: PlayerStore, player_id: str, command: Command, catalog: Catalog
 ) -> CommandRecord:
     """What the service would append for ``command`` on the stored state.
 
@@ -99,11 +106,18 @@ def _player_column(table_name: str) -> str:
     return "user_id" if table_name == "users" else "player_id"
 
 
-def row_counts(engine: Engine, player_id: str) -> dict[str, int]:
-    """The number of rows each table holds for ``player_id``."""
+def row_counts(
+    engine: Engine, player_id: str, *, exclude: Collection[str] = ()
+) -> dict[str, int]:
+    """The number of rows each table holds for ``player_id``.
+
+    ``exclude`` names tables to skip, e.g. those an older revision lacks.
+    """
     counts = {}
     with engine.connect() as connection:
         for table in metadata.sorted_tables:
+            if table.name in exclude:
+                continue
             column = table.c[_player_column(table.name)]
             query = select(func.count()).select_from(table).where(column == player_id)
             counts[table.name] = connection.execute(query).scalar_one()

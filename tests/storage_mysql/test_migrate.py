@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, inspect, text
 from baolife_core import Catalog
 from baolife_storage_mysql import (
     MigrationLockError,
+    SqlPlayerStore,
     alembic_config,
     create_store,
     make_engine,
@@ -24,9 +26,20 @@ from baolife_storage_mysql import (
 )
 from baolife_storage_mysql.migrate import MIGRATION_LOCK
 
-from .support import MARIADB, genesis, new_ids
+from .support import (
+    MARIADB,
+    T0,
+    genesis,
+    new_ids,
+    purchase,
+    record_for,
+    row_counts,
+    time_skip,
+)
 
-HEAD = "0001"
+HEAD = "0002"
+#: The first revision: the schema before time skips.
+INITIAL = "0001"
 
 
 def _schema(engine: Engine) -> dict[str, Any]:
@@ -108,6 +121,70 @@ class TestUpgrade:
             assert ids.player_id == store.player_for_device(ids.device_id)
         finally:
             store.close()
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+class TestFromInitial:
+    """A database at ``0001`` with players in it, upgraded to head."""
+
+    @pytest.fixture(params=["sqlite", MARIADB])
+    def initial_engine(
+        self, request: pytest.FixtureRequest, tmp_path: Path
+    ) -> Iterator[Engine]:
+        """A database at 0001: a new SQLite file, or the session's MariaDB.
+
+        The MariaDB database is shared by the session, so it is downgraded here
+        (dropping the later tables and their rows; every test uses its own
+        players) and upgraded to head again afterwards, whatever the test did.
+        """
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'initial.db'}"
+        else:
+            url = request.getfixturevalue("mariadb_url")
+        engine = make_engine(url)
+        try:
+            if request.param == "sqlite":
+                run_migrations(engine, INITIAL)
+            else:
+                _downgrade(engine, INITIAL)
+            yield engine
+        finally:
+            try:
+                run_migrations(engine)
+            finally:
+                engine.dispose()
+
+    def test_upgrade_adds_time_skip_purchases_and_keeps_the_data(
+        self, initial_engine: Engine, catalog: Catalog
+    ) -> None:
+        """0001 -> head adds the table, keeps old rows, and matches the metadata."""
+        assert INITIAL == _revision(initial_engine)
+        assert "time_skip_purchases" not in inspect(initial_engine).get_table_names()
+        ids = new_ids()
+        store = SqlPlayerStore(initial_engine)
+        store.create_player(genesis(ids, catalog))
+        refill = purchase(T0 + 1, "k-1")
+        store.append(record_for(store, ids.player_id, refill, catalog))
+        before = row_counts(
+            initial_engine, ids.player_id, exclude={"time_skip_purchases"}
+        )
+
+        run_migrations(initial_engine)
+
+        assert HEAD == _revision(initial_engine)
+        assert "time_skip_purchases" in inspect(initial_engine).get_table_names()
+        assert [] == _differences(initial_engine)
+        after = row_counts(initial_engine, ids.player_id)
+        assert {**before, "time_skip_purchases": 0} == after
+        skip = time_skip(T0 + 2, "k-2")
+        store.append(record_for(store, ids.player_id, skip, catalog))
+        assert 1 == row_counts(initial_engine, ids.player_id)["time_skip_purchases"]
 
 
 class TestRevisions:

@@ -10,11 +10,16 @@ from baolife_core import (
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
+    GameTimeSkipped,
     PlayerCreated,
 )
 from baolife_storage_mysql import PROJECTIONS, Origin
 from baolife_storage_mysql.projections import project
-from baolife_storage_mysql.schema import diamond_transactions, energy_refill_purchases
+from baolife_storage_mysql.schema import (
+    diamond_transactions,
+    energy_refill_purchases,
+    time_skip_purchases,
+)
 
 ORIGIN = Origin(player_id="p-1", seq=7)
 TX = "00000000-0000-5000-8000-000000000001"
@@ -100,9 +105,44 @@ class TestRows:
         ]
         assert expected == project(ORIGIN, [event])
 
+    def test_time_skip_writes_a_purchase_row(self) -> None:
+        """A time skip is one ``time_skip_purchases`` row."""
+        event = GameTimeSkipped(
+            at=5,
+            skip_type="one_week",
+            game_ms=604_800_000,
+            day_before=3,
+            day_after=10,
+            diamonds=100,
+            transaction_id=TX,
+        )
+        expected = [
+            (
+                time_skip_purchases,
+                {
+                    "player_id": "p-1",
+                    "transaction_id": TX,
+                    "skip_type": "one_week",
+                    "diamonds": 100,
+                    "game_ms": 604_800_000,
+                    "day_before": 3,
+                    "day_after": 10,
+                    "at": 5,
+                },
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
     def test_rows_follow_event_order(self) -> None:
         """A purchase's debit row comes before its refill row."""
         spent = DiamondsSpent(1, 50, "energy_refill", "overcharge", 950, TX)
         refilled = EnergyRefilled(1, "overcharge", 100, 150, 50, TX)
         tables = [table for table, _ in project(ORIGIN, [spent, refilled])]
         assert [diamond_transactions, energy_refill_purchases] == tables
+
+    def test_time_skip_debit_comes_before_its_purchase_row(self) -> None:
+        """A time skip's debit row comes before its purchase row."""
+        spent = DiamondsSpent(1, 5, "time_skip", "one_hour", 995, TX)
+        skipped = GameTimeSkipped(1, "one_hour", 3_600_000, 0, 0, 5, TX)
+        tables = [table for table, _ in project(ORIGIN, [spent, skipped])]
+        assert [diamond_transactions, time_skip_purchases] == tables

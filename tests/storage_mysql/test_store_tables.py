@@ -65,6 +65,7 @@ class TestTables:
             "diamond_transactions": 2,  # the starting grant and the debit
             "energy_refill_purchases": 1,
             "processed_transactions": 1,
+            "time_skip_purchases": 0,
         }
         assert expected == row_counts(sql_store.engine, player)
 

@@ -217,6 +217,36 @@ class TestPurchase:
         assert {"type", "code", "message"} == set(reply)
         assert (reply["type"], reply["code"]) == ("error", "energy_full")
 
+    async def test_time_skip_then_replay_then_refusals(
+        self, client: ProtocolClient
+    ) -> None:
+        """``purchase_time_skip`` → ``time_skipped``; a replayed key debits once."""
+        await client.hello()
+        message = {
+            "type": "purchase_time_skip",
+            "skip_type": "one_week",
+            "idempotency_key": str(uuid.uuid4()),
+        }
+        skipped = await client.request(message)
+        assert ("time_skipped", 900, "one_week", 7) == (
+            skipped["type"],
+            skipped["diamonds"],
+            skipped["skip_type"],
+            skipped["game_day"],
+        )
+        assert skipped == await client.request(message)
+        state = (await client.request({"type": "get_state"}))["state"]
+        assert (900, 7) == (state["account"]["diamonds"], state["clock"]["game_day"])
+        unknown = await client.request(
+            {**message, "skip_type": "forever", "idempotency_key": "u1"}
+        )
+        assert ("error", "not_found") == (unknown["type"], unknown["code"])
+        typed = await client.request(
+            {**message, "skip_type": 7, "idempotency_key": "u2"}
+        )
+        assert ("error", "bad_request") == (typed["type"], typed["code"])
+        assert 900 == await client.diamonds()
+
     @pytest.mark.parametrize("at", [0, "yesterday", START_MS + 10**9])
     async def test_client_sent_at_is_ignored(
         self, client: ProtocolClient, store: InMemoryStore, clock: FakeClock, at: Any
