@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from baolife_core import (
     Command,
+    CreateCharacter,
     NewPlayer,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
@@ -49,6 +50,18 @@ def purchase_time_skips(draw: st.DrawFn, at: int | None = None) -> PurchaseTimeS
         at=draw(instants) if at is None else at,
         skip_type=draw(skip_types),
         idempotency_key=draw(keys),
+    )
+
+
+genders = st.one_of(st.none(), st.sampled_from([*CATALOG.life.character.genders, "x"]))
+names = st.one_of(st.none(), st.sampled_from(["Ada Lovelace", "Zoë Díaz", "Sam"]))
+
+
+@st.composite
+def create_characters(draw: st.DrawFn, at: int | None = None) -> CreateCharacter:
+    """A character creation, with or without a chosen name and gender."""
+    return CreateCharacter(
+        at=draw(instants) if at is None else at, name=draw(names), gender=draw(genders)
     )
 
 

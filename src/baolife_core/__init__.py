@@ -23,12 +23,13 @@ from .catalog import (
 from .commands import (
     COMMAND_TYPES,
     Command,
+    CreateCharacter,
     NewPlayer,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
 )
 from .economy.energy import current_energy
-from .engine import advance, new_player, replay, replay_outcomes, start, step
+from .engine import advance, new_player, replay, replay_outcomes, start, step, tick
 from .errors import (
     BaolifeError,
     ConcurrencyError,
@@ -40,6 +41,8 @@ from .errors import (
 )
 from .events import (
     EVENT_TYPES,
+    CharacterBorn,
+    CharacterDied,
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
@@ -47,6 +50,7 @@ from .events import (
     GameTimeSkipped,
     LedgerEvent,
     PlayerCreated,
+    StageEntered,
 )
 from .memory_store import InMemoryStore
 from .outcome import Outcome
@@ -54,9 +58,11 @@ from .ports import CommandRecord, Genesis, PlayerStore, StoredPlayer
 from .replies import (
     ENERGY_FULL,
     INSUFFICIENT_DIAMONDS,
+    INVALID_STATE,
     NOT_FOUND,
     REJECTION_CODES,
     REPLY_TYPES,
+    CharacterCreated,
     EnergyUpdated,
     Rejection,
     Reply,
@@ -64,7 +70,17 @@ from .replies import (
 )
 from .rng import Stream, derive_seed, stream
 from .service import GameService, Result, idempotency_key_hash
-from .state import Energy, LifeClock, PlayerState, Wallet
+from .state import (
+    Character,
+    Death,
+    Energy,
+    LifeClock,
+    Personality,
+    PlayerState,
+    Relative,
+    Stats,
+    Wallet,
+)
 from .view import client_view
 from .wire import (
     BAD_REQUEST,
@@ -87,18 +103,25 @@ __all__ = [
     "ENERGY_FULL",
     "EVENT_TYPES",
     "INSUFFICIENT_DIAMONDS",
+    "INVALID_STATE",
     "NOT_FOUND",
     "REJECTION_CODES",
     "REPLY_TYPES",
     "UNKNOWN_TYPE",
     "BaolifeError",
     "Catalog",
+    "Character",
+    "CharacterBorn",
+    "CharacterCreated",
+    "CharacterDied",
     "ClockRules",
     "Command",
     "CommandRecord",
     "ConcurrencyError",
     "ConflictError",
     "ContentError",
+    "CreateCharacter",
+    "Death",
     "DiamondsCredited",
     "DiamondsSpent",
     "Energy",
@@ -115,6 +138,7 @@ __all__ = [
     "LifeClock",
     "NewPlayer",
     "Outcome",
+    "Personality",
     "PlayerCreated",
     "PlayerNotFoundError",
     "PlayerState",
@@ -123,8 +147,11 @@ __all__ = [
     "PurchaseTimeSkip",
     "RefillTier",
     "Rejection",
+    "Relative",
     "Reply",
     "Result",
+    "StageEntered",
+    "Stats",
     "StoredPlayer",
     "Stream",
     "TimeSkip",
@@ -151,6 +178,7 @@ __all__ = [
     "state_to_wire",
     "step",
     "stream",
+    "tick",
     "to_wire",
     "wire_name",
 ]

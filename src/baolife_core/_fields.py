@@ -9,10 +9,12 @@ import attrs
 
 from .clock import MAX_INSTANT_MS
 
-__all__ = ["instant", "key", "token"]
+__all__ = ["instant", "key", "optional_name", "optional_token", "token"]
 
 _KEY_RE = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 _TOKEN_RE = re.compile(r"[a-z0-9_]{1,64}")
+# A display name: letters (any script), spaces, apostrophes, dots and hyphens.
+_NAME_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|[ '.-]){0,39}")
 
 
 def _instant(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
@@ -39,9 +41,36 @@ def _token(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
         )
 
 
+def _optional_name(
+    _: Any, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    if value is None:
+        return
+    if (
+        not isinstance(value, str)
+        or not _NAME_RE.fullmatch(value)
+        or value != value.strip()
+    ):
+        raise ValueError(
+            f"{attribute.name} must be 1-40 letters, spaces, apostrophes, dots or "
+            f"hyphens, starting with a letter, got {value!r:.80}"
+        )
+
+
+def _optional_token(
+    _: Any, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    if value is not None:
+        _token(_, attribute, value)  # type: ignore[arg-type]
+
+
 #: ``at``: an instant in integer milliseconds (UTC).
 instant = _instant
 #: An idempotency key (a client-minted UUID or similar).
 key = _key
 #: A content id such as a refill tier (``full``).
 token = _token
+#: An optional display name.
+optional_name = _optional_name
+#: An optional content id.
+optional_token = _optional_token

@@ -12,17 +12,15 @@ Rules of this module (DESIGN.md "Content is data"):
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterable, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
 
 from attrs import frozen
 
 from .clock import MS_PER_HOUR, MS_PER_MINUTE
-from .errors import ContentError
+from .content_reader import Entry, entries, read_toml
+from .life.rules import LifeRules, load_life_rules
 
 __all__ = [
     "Catalog",
@@ -82,6 +80,7 @@ class Catalog:
     refills: tuple[RefillTier, ...]  # refill tiers in content order
     time_skips: tuple[TimeSkip, ...]  # time-skip products in content order
     clock: ClockRules  # the life clock's rules
+    life: LifeRules  # calendar, stages, characters, death
 
     def refill(self, refill_id: str) -> RefillTier | None:
         """Return the refill tier with this id, or None."""
@@ -98,90 +97,11 @@ class Catalog:
         return None
 
 
-class _Entry:
-    """Typed access to one TOML table, raising errors that name where it failed."""
-
-    def __init__(self, file: str, entry: str, data: Any) -> None:
-        self.file = file
-        self.entry = entry
-        if not isinstance(data, dict):
-            raise ContentError(file, entry, "", "must be a table")
-        self.data: dict[str, Any] = data
-        self.seen: set[str] = set()
-
-    def error(self, field: str, problem: str) -> ContentError:
-        return ContentError(self.file, self.entry, field, problem)
-
-    def _get(self, field: str, default: Any) -> Any:
-        self.seen.add(field)
-        if field in self.data:
-            return self.data[field]
-        if default is _REQUIRED:
-            raise self.error(field, "is required")
-        return default
-
-    def integer(self, field: str, *, low: int, high: int, default: Any = None) -> int:
-        value = self._get(field, _REQUIRED if default is None else default)
-        if type(value) is not int:
-            raise self.error(field, f"must be an integer, got {value!r}")
-        if not low <= value <= high:
-            raise self.error(field, f"must be within {low}..{high}, got {value}")
-        return value
-
-    def text(self, field: str) -> str:
-        value = self._get(field, _REQUIRED)
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(field, f"must be a non-empty string, got {value!r}")
-        return value
-
-    def flag(self, field: str, *, default: bool) -> bool:
-        value = self._get(field, default)
-        if type(value) is not bool:
-            raise self.error(field, f"must be true or false, got {value!r}")
-        return value
-
-    def table(self, field: str) -> _Entry:
-        return _Entry(self.file, field, self._get(field, _REQUIRED))
-
-    def done(self) -> None:
-        """Reject keys that no reader asked for (most likely typos)."""
-        unknown = sorted(set(self.data) - self.seen)
-        if unknown:
-            raise self.error(unknown[0], "is not a known field")
-
-
-_REQUIRED = object()
-
-
-def _read_toml(directory: Traversable, name: str) -> dict[str, Any]:
-    source = directory / name
-    if not source.is_file():
-        raise ContentError(name, "", "", "file is missing")
-    try:
-        return tomllib.loads(source.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(name, "", "", f"is not valid TOML: {error}") from None
-
-
-def _entries(file: str, name: str, data: Any) -> Iterable[_Entry]:
-    if not isinstance(data, list) or not data:
-        raise ContentError(file, name, "", "must be a non-empty array of tables")
-    ids: set[str] = set()
-    for index, item in enumerate(data):
-        label = item.get("id", index) if isinstance(item, Mapping) else index
-        entry = _Entry(file, f"{name}[{label}]", item)
-        identifier = entry.text("id")
-        if identifier in ids:
-            raise entry.error("id", f"duplicates an earlier entry {identifier!r}")
-        ids.add(identifier)
-        yield entry
-
-
 def _load_economy(
     directory: Traversable,
 ) -> tuple[int, EnergyRules, tuple[RefillTier, ...], tuple[TimeSkip, ...]]:
     file = "economy.toml"
-    root = _Entry(file, "(top level)", _read_toml(directory, file))
+    root = Entry(file, "(top level)", read_toml(directory, file))
     wallet = root.table("wallet")
     starting = wallet.integer("starting_diamonds", low=0, high=1_000_000)
     wallet.done()
@@ -199,7 +119,7 @@ def _load_economy(
 
     root.seen.add("energy_refills")
     tiers = []
-    for entry in _entries(file, "energy_refills", root.data.get("energy_refills")):
+    for entry in entries(file, "energy_refills", root.data.get("energy_refills")):
         tier = RefillTier(
             id=entry.text("id"),
             name=entry.text("name"),
@@ -212,13 +132,13 @@ def _load_economy(
     root.seen.add("time_skips")
     skips = [
         _time_skip(entry)
-        for entry in _entries(file, "time_skips", root.data.get("time_skips"))
+        for entry in entries(file, "time_skips", root.data.get("time_skips"))
     ]
     root.done()
     return starting, rules, tuple(tiers), tuple(skips)
 
 
-def _time_skip(entry: _Entry) -> TimeSkip:
+def _time_skip(entry: Entry) -> TimeSkip:
     """One ``[[time_skips]]`` entry: exactly one of ``game_hours`` and ``until``."""
     has_hours, has_until = "game_hours" in entry.data, "until" in entry.data
     if has_hours == has_until:
@@ -239,7 +159,7 @@ def _time_skip(entry: _Entry) -> TimeSkip:
 
 def _load_clock(directory: Traversable) -> ClockRules:
     file = "clock.toml"
-    root = _Entry(file, "(top level)", _read_toml(directory, file))
+    root = Entry(file, "(top level)", read_toml(directory, file))
     clock = root.table("clock")
     rules = ClockRules(time_scale=clock.integer("time_scale", low=1, high=10_000))
     clock.done()
@@ -262,4 +182,5 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
         refills=refills,
         time_skips=time_skips,
         clock=_load_clock(source),
+        life=load_life_rules(source),
     )

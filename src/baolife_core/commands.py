@@ -22,6 +22,7 @@ from . import _fields
 __all__ = [
     "COMMAND_TYPES",
     "Command",
+    "CreateCharacter",
     "NewPlayer",
     "PurchaseEnergyRefill",
     "PurchaseTimeSkip",
@@ -61,7 +62,24 @@ class PurchaseTimeSkip:
     idempotency_key: str = field(validator=_fields.key)
 
 
-Command = PurchaseEnergyRefill | PurchaseTimeSkip
+@frozen
+class CreateCharacter:
+    """Start a life: the first one, or a new one after the last has ended.
+
+    ``name`` and ``gender`` are optional; what is not given is drawn from the
+    player's stream.
+    """
+
+    at: int = field(validator=_fields.instant)
+    name: str | None = field(default=None, validator=_fields.optional_name)
+    gender: str | None = field(default=None, validator=_fields.optional_token)
+
+
+Command = PurchaseEnergyRefill | PurchaseTimeSkip | CreateCharacter
 
 #: Every command class, in a fixed order (the wire registry and strategies use it).
-COMMAND_TYPES: tuple[type[Command], ...] = (PurchaseEnergyRefill, PurchaseTimeSkip)
+COMMAND_TYPES: tuple[type[Command], ...] = (
+    PurchaseEnergyRefill,
+    PurchaseTimeSkip,
+    CreateCharacter,
+)

@@ -22,17 +22,33 @@ from attrs import evolve
 
 from .catalog import Catalog
 from .clock import game_day_index
-from .commands import Command, NewPlayer, PurchaseEnergyRefill, PurchaseTimeSkip
+from .commands import (
+    Command,
+    CreateCharacter,
+    NewPlayer,
+    PurchaseEnergyRefill,
+    PurchaseTimeSkip,
+)
 from .economy.refills import purchase_energy_refill
 from .economy.time_skips import purchase_time_skip
 from .economy.wallet import credit, new_wallet
 from .errors import JournalError
 from .events import Event, PlayerCreated
 from .ids import mint_id
+from .life.creation import create_character
+from .life.days import live_days
 from .outcome import Outcome
 from .state import Energy, LifeClock, PlayerState
 
-__all__ = ["advance", "new_player", "replay", "replay_outcomes", "start", "step"]
+__all__ = [
+    "advance",
+    "new_player",
+    "replay",
+    "replay_outcomes",
+    "start",
+    "step",
+    "tick",
+]
 
 Handler = Callable[[PlayerState, Command, Catalog], Outcome]
 C = TypeVar("C", bound=Command)
@@ -49,6 +65,7 @@ _HANDLERS: dict[type, Handler] = dict(
     [
         _handles(PurchaseEnergyRefill, purchase_energy_refill),
         _handles(PurchaseTimeSkip, purchase_time_skip),
+        _handles(CreateCharacter, create_character),
     ]
 )
 
@@ -62,6 +79,7 @@ def start(genesis: NewPlayer, catalog: Catalog) -> Outcome:
         clock=LifeClock(started_at=at, now_at=at, skipped_ms=0, day=0),
         wallet=new_wallet(),
         energy=Energy(amount=catalog.energy.max, anchor_at=at),
+        character=None,
     )
     events: list[Event] = [PlayerCreated(at=at, seed=genesis.seed)]
     if catalog.starting_diamonds > 0:
@@ -83,26 +101,45 @@ def new_player(*, seed: int, at: int, catalog: Catalog) -> PlayerState:
     return start(NewPlayer(at=at, seed=seed), catalog).state
 
 
-def advance(state: PlayerState, at: int, catalog: Catalog) -> PlayerState:
-    """Move the life clock to ``at`` (a no-op if ``at`` is not later)."""
+def tick(
+    state: PlayerState, at: int, catalog: Catalog
+) -> tuple[PlayerState, tuple[Event, ...]]:
+    """Move the life clock to ``at``, living every game day crossed; with its events.
+
+    A no-op if ``at`` is not later than the clock. The events (stage entered,
+    death …) are those of the days crossed, in order.
+    """
     clock = state.clock
     if at <= clock.now_at:
-        return state
+        return state, ()
     day = game_day_index(
         clock.started_at, at, catalog.clock.time_scale, clock.skipped_ms
     )
-    return evolve(state, clock=evolve(clock, now_at=at, day=day))
+    character, events = live_days(state, day, at, catalog)
+    clock = evolve(clock, now_at=at, day=day)
+    return evolve(state, clock=clock, character=character), events
+
+
+def advance(state: PlayerState, at: int, catalog: Catalog) -> PlayerState:
+    """Move the life clock to ``at`` (see ``tick``); split invariant."""
+    return tick(state, at, catalog)[0]
 
 
 def step(state: PlayerState, command: Command, catalog: Catalog) -> Outcome:
-    """Apply one command: advance to its instant, then run its handler."""
+    """Apply one command: advance to its instant, then run its handler.
+
+    The events of the game days crossed come first, then the command's own.
+    """
     handler = _HANDLERS[type(command)]
     at = max(command.at, state.clock.now_at)
     if at != command.at:
         command = evolve(command, at=at)
-    outcome = handler(advance(state, at, catalog), command, catalog)
+    advanced, lived = tick(state, at, catalog)
+    outcome = handler(advanced, command, catalog)
     if outcome.rejected:
         return Outcome(state=state, events=(), reply=outcome.reply)
+    if lived:
+        return evolve(outcome, events=lived + outcome.events)
     return outcome
 
 

@@ -11,6 +11,8 @@ from attrs import frozen
 
 __all__ = [
     "EVENT_TYPES",
+    "CharacterBorn",
+    "CharacterDied",
     "DiamondsCredited",
     "DiamondsSpent",
     "EnergyRefilled",
@@ -18,6 +20,7 @@ __all__ = [
     "GameTimeSkipped",
     "LedgerEvent",
     "PlayerCreated",
+    "StageEntered",
 ]
 
 
@@ -88,9 +91,51 @@ class GameTimeSkipped:
     transaction_id: str  # the transaction id of the matching ``DiamondsSpent``
 
 
+@frozen
+class CharacterBorn:
+    """A new life began."""
+
+    at: int  # instant, ms
+    life: int  # the life's number (1 for the first)
+    name: str  # full name
+    gender: str  # gender id
+    stage: str  # the first life stage
+    day: int  # game day index of birth
+
+
+@frozen
+class StageEntered:
+    """The character entered a life stage (on the birthday that starts it)."""
+
+    at: int  # instant the engine crossed the day, ms
+    life: int  # the life's number
+    stage: str  # the stage id
+    age: int  # age in game years
+    day: int  # game day index
+
+
+@frozen
+class CharacterDied:
+    """The character's life ended."""
+
+    at: int  # instant the engine crossed the day, ms
+    life: int  # the life's number
+    day: int  # game day index of death
+    age: int  # age in game years
+    cause: str  # cause id from content
+    epitaph: str  # one line for the gravestone
+
+
 LedgerEvent = DiamondsCredited | DiamondsSpent
 Event = (
-    PlayerCreated | DiamondsCredited | DiamondsSpent | EnergyRefilled | GameTimeSkipped
+    PlayerCreated
+    | DiamondsCredited
+    | DiamondsSpent
+    | EnergyRefilled
+    | GameTimeSkipped
+    | CharacterBorn
+    | StageEntered
+    | CharacterDied
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -99,4 +144,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DiamondsSpent,
     EnergyRefilled,
     GameTimeSkipped,
+    CharacterBorn,
+    StageEntered,
+    CharacterDied,
 )

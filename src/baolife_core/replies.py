@@ -13,9 +13,11 @@ from attrs import frozen
 __all__ = [
     "ENERGY_FULL",
     "INSUFFICIENT_DIAMONDS",
+    "INVALID_STATE",
     "NOT_FOUND",
     "REJECTION_CODES",
     "REPLY_TYPES",
+    "CharacterCreated",
     "EnergyUpdated",
     "Rejection",
     "Reply",
@@ -29,7 +31,12 @@ NOT_FOUND = "not_found"
 #: Energy is already at the cap the refill tier fills to; nothing to refill.
 ENERGY_FULL = "energy_full"
 
-REJECTION_CODES = frozenset({INSUFFICIENT_DIAMONDS, NOT_FOUND, ENERGY_FULL})
+#: The command does not fit the player's situation (e.g. a second living character).
+INVALID_STATE = "invalid_state"
+
+REJECTION_CODES = frozenset(
+    {INSUFFICIENT_DIAMONDS, NOT_FOUND, ENERGY_FULL, INVALID_STATE}
+)
 
 
 @frozen
@@ -61,6 +68,21 @@ class TimeSkipped:
     game_time_ms: int  # game milliseconds lived since creation, after the skip
 
 
-Reply = EnergyUpdated | TimeSkipped | Rejection
+@frozen
+class CharacterCreated:
+    """Reply to ``create_character``."""
 
-REPLY_TYPES: tuple[type[Reply], ...] = (EnergyUpdated, TimeSkipped, Rejection)
+    life: int  # the life's number
+    name: str  # full name
+    gender: str  # gender id
+    stage: str  # the first stage id
+
+
+Reply = EnergyUpdated | TimeSkipped | CharacterCreated | Rejection
+
+REPLY_TYPES: tuple[type[Reply], ...] = (
+    EnergyUpdated,
+    TimeSkipped,
+    CharacterCreated,
+    Rejection,
+)

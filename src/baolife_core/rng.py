@@ -84,6 +84,10 @@ class Stream:
             raise ValueError(f"empty range [{low}, {high}]")
         return low + self.below(high - low + 1)
 
+    def choice(self, items: Sequence[T]) -> T:
+        """Pick one item uniformly."""
+        return items[self.below(len(items))]
+
     def chance(self, numerator: int, denominator: int) -> bool:
         """Return True with probability ``numerator / denominator``."""
         return self.below(denominator) < numerator

@@ -15,7 +15,17 @@ from __future__ import annotations
 
 from attrs import frozen
 
-__all__ = ["Energy", "LifeClock", "PlayerState", "Wallet"]
+__all__ = [
+    "Character",
+    "Death",
+    "Energy",
+    "LifeClock",
+    "Personality",
+    "PlayerState",
+    "Relative",
+    "Stats",
+    "Wallet",
+]
 
 
 @frozen
@@ -47,6 +57,69 @@ class LifeClock:
 
 
 @frozen
+class Stats:
+    """A character's stats, each an integer within 0..100."""
+
+    health: int  # physical health; low health raises the hazard of death
+    happiness: int  # mood
+    smarts: int  # intelligence and learning
+    looks: int  # appearance
+    fitness: int  # physical condition
+    karma: int  # hidden: the moral balance of choices
+    discipline: int  # hidden: self-control
+
+
+@frozen
+class Personality:
+    """The Big Five personality traits, each within 0..100."""
+
+    openness: int  # curiosity, imagination
+    conscientiousness: int  # organisation, dependability
+    extraversion: int  # sociability
+    agreeableness: int  # warmth, cooperation
+    neuroticism: int  # emotional instability
+
+
+@frozen
+class Relative:
+    """A person in the character's family."""
+
+    id: str  # uuid5 minted from the seed
+    role: str  # ``mother``, ``father``, ``sibling``
+    name: str  # full name
+    gender: str  # one of the content's genders
+    born_day: int  # game day index of birth (negative: before the player existed)
+    closeness: int  # 0..100
+    alive: bool  # False once dead
+
+
+@frozen
+class Death:
+    """How a life ended."""
+
+    day: int  # game day index of death
+    age: int  # age in game years
+    cause: str  # a cause id from content
+    epitaph: str  # one line for the gravestone
+
+
+@frozen
+class Character:
+    """The life being lived (or the last one, once it has ended)."""
+
+    life: int  # 1 for the player's first life, +1 for each new life
+    name: str  # full name
+    gender: str  # one of the content's genders
+    born_day: int  # game day index of birth; age counts from here
+    stage: str  # the current life stage id
+    stats: Stats  # stats
+    personality: Personality  # Big Five traits
+    money_cents: int  # cash in integer cents; never negative
+    family: tuple[Relative, ...]  # parents and siblings, in birth order of creation
+    death: Death | None  # None while alive
+
+
+@frozen
 class PlayerState:
     """Everything the engine knows about one player."""
 
@@ -55,3 +128,4 @@ class PlayerState:
     clock: LifeClock  # the life clock
     wallet: Wallet  # premium currency
     energy: Energy  # the energy meter
+    character: Character | None  # the current (or last) life; None before the first

@@ -1,21 +1,63 @@
 """The client view: what the iOS client is shown of a state at an instant.
 
 The view is computed, never stored: energy is read at ``at``. Sections follow
-PROTOCOL.md's ``welcome.state`` (account, clock; character, retention, dating and
-experiments join as their features land). Documented in ``docs/protocol.md``.
+PROTOCOL.md's ``welcome.state`` (account, clock, character; retention, dating and
+experiments join as their features land). Hidden stats (karma, discipline) are not
+shown. Documented in ``docs/protocol.md``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from attrs import asdict
+
 from .catalog import Catalog
 from .clock import game_elapsed_ms
 from .economy.energy import current_energy, next_regen_at
 from .engine import advance
+from .life.days import age_on
 from .state import PlayerState
 
 __all__ = ["client_view"]
+
+
+def _character(state: PlayerState, catalog: Catalog) -> dict[str, Any] | None:
+    character = state.character
+    if character is None:
+        return None
+    stats = character.stats
+    death = character.death
+    return {
+        "life": character.life,
+        "name": character.name,
+        "gender": character.gender,
+        "age": age_on(character, state.clock.day, catalog.life),
+        "stage": character.stage,
+        "alive": death is None,
+        "stats": {
+            "health": stats.health,
+            "happiness": stats.happiness,
+            "smarts": stats.smarts,
+            "looks": stats.looks,
+            "fitness": stats.fitness,
+        },
+        "personality": asdict(character.personality),
+        "money_cents": character.money_cents,
+        "family": [
+            {
+                "id": relative.id,
+                "role": relative.role,
+                "name": relative.name,
+                "age": max(0, state.clock.day - relative.born_day)
+                // catalog.life.days_per_year,
+                "closeness": relative.closeness,
+                "alive": relative.alive,
+            }
+            for relative in character.family
+        ],
+        "death": None if death is None else asdict(death),
+    }
 
 
 def client_view(state: PlayerState, at: int, catalog: Catalog) -> dict[str, Any]:
@@ -42,5 +84,7 @@ def client_view(state: PlayerState, at: int, catalog: Catalog) -> dict[str, Any]
             ),
             "game_day": state.clock.day,
             "time_scale": catalog.clock.time_scale,
+            "days_per_year": catalog.life.days_per_year,
         },
+        "character": _character(state, catalog),
     }

@@ -26,7 +26,7 @@ from .migrate import (
     run_migrations,
     upgrade_database,
 )
-from .projections import PROJECTIONS, Origin, Projector
+from .projections import PROJECTIONS, Origin, ProjectionError, Projector
 from .schema import metadata
 from .store import SqlPlayerStore, create_store
 
@@ -37,6 +37,7 @@ __all__ = [
     "PROJECTIONS",
     "MigrationLockError",
     "Origin",
+    "ProjectionError",
     "Projector",
     "SnapshotCache",
     "SqlPlayerStore",

@@ -1,8 +1,9 @@
 """Projections: the relational rows each domain event writes, in a table by class.
 
 The journal and the snapshot are the truth; these rows exist so that the ledger,
-purchases, exports and audits are plain SQL (DESIGN.md "Storage", step 4). They are
-written in the same transaction as the journal line that emitted the events.
+purchases, lives, exports and audits are plain SQL (DESIGN.md "Storage", step 4).
+They are written in the same transaction as the journal line that emitted the
+events.
 
 Rules of this module:
 
@@ -12,8 +13,13 @@ Rules of this module:
   an event means deciding here what it writes.
 - A projector is a pure function from the event and where it happened (``Origin``)
   to rows; it never reads the database, so replaying a journal through the
-  projectors rebuilds the tables.
+  projectors, in order, rebuilds the tables.
+- A row is an ``InsertRow`` (a new row) or an ``UpdateRow`` (columns to set on the
+  one row with a primary key). An update only changes a row that an earlier event
+  of the same player inserted; the store fails the transaction when it matches no
+  row, so the tables never silently drift from the journal.
 - Every row carries the player id (the shard key).
+- Projectors know no content: every value comes from the event.
 """
 
 from __future__ import annotations
@@ -25,20 +31,70 @@ from attrs import frozen
 from sqlalchemy import Table
 
 from baolife_core import (
+    BaolifeError,
+    CharacterBorn,
+    CharacterDied,
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
     Event,
     GameTimeSkipped,
     PlayerCreated,
+    StageEntered,
 )
 
-from .schema import diamond_transactions, energy_refill_purchases, time_skip_purchases
+from .schema import (
+    characters,
+    diamond_transactions,
+    energy_refill_purchases,
+    time_skip_purchases,
+)
 
-__all__ = ["PROJECTIONS", "Origin", "Projector", "Row", "no_rows", "project"]
+__all__ = [
+    "PROJECTIONS",
+    "InsertRow",
+    "Origin",
+    "ProjectionError",
+    "Projector",
+    "Row",
+    "UpdateRow",
+    "no_rows",
+    "project",
+]
 
-#: One row to insert: the table and its column values.
-Row = tuple[Table, dict[str, object]]
+
+class ProjectionError(BaolifeError):
+    """A projected row could not be written as the journal says (a bug, not a race)."""
+
+
+@frozen
+class InsertRow:
+    """One row to insert."""
+
+    table: Table
+    values: Mapping[str, object]  # column values; a column left out is NULL
+
+
+@frozen
+class UpdateRow:
+    """Columns to set on the existing row of ``table`` with primary key ``key``."""
+
+    table: Table
+    key: Mapping[str, object]  # exactly the primary key's columns and their values
+    values: Mapping[str, object]  # the columns to set, none of the key's
+
+    def __attrs_post_init__(self) -> None:
+        primary_key = set(self.table.primary_key.columns.keys())
+        if set(self.key) != primary_key:
+            raise TypeError(
+                f"{self.table.name}: key {sorted(self.key)} is not the primary key "
+                f"{sorted(primary_key)}"
+            )
+        if not self.values or primary_key & set(self.values):
+            raise TypeError(f"{self.table.name}: set some columns, none of the key's")
+
+
+Row = InsertRow | UpdateRow
 
 
 @frozen
@@ -62,7 +118,7 @@ def ledger_entry(
     origin: Origin, event: DiamondsCredited | DiamondsSpent
 ) -> Iterable[Row]:
     """One ``diamond_transactions`` row per balance change, signed."""
-    yield (
+    yield InsertRow(
         diamond_transactions,
         {
             "player_id": origin.player_id,
@@ -79,7 +135,7 @@ def ledger_entry(
 
 def refill_purchase(origin: Origin, event: EnergyRefilled) -> Iterable[Row]:
     """One ``energy_refill_purchases`` row per refill bought."""
-    yield (
+    yield InsertRow(
         energy_refill_purchases,
         {
             "player_id": origin.player_id,
@@ -95,7 +151,7 @@ def refill_purchase(origin: Origin, event: EnergyRefilled) -> Iterable[Row]:
 
 def time_skip_purchase(origin: Origin, event: GameTimeSkipped) -> Iterable[Row]:
     """One ``time_skip_purchases`` row per time skip bought."""
-    yield (
+    yield InsertRow(
         time_skip_purchases,
         {
             "player_id": origin.player_id,
@@ -110,12 +166,64 @@ def time_skip_purchase(origin: Origin, event: GameTimeSkipped) -> Iterable[Row]:
     )
 
 
+def _life(origin: Origin, life: int) -> dict[str, object]:
+    """The primary key of one of the player's ``characters`` rows."""
+    return {"player_id": origin.player_id, "life": life}
+
+
+def character_born(origin: Origin, event: CharacterBorn) -> Iterable[Row]:
+    """One new ``characters`` row per life, in its first stage."""
+    yield InsertRow(
+        characters,
+        {
+            **_life(origin, event.life),
+            "name": event.name,
+            "gender": event.gender,
+            "born_day": event.day,
+            "stage": event.stage,
+            "died_day": None,
+            "death_age": None,
+            "cause": None,
+            "epitaph": None,
+            "born_at": event.at,
+            "updated_at": event.at,
+        },
+    )
+
+
+def stage_entered(origin: Origin, event: StageEntered) -> Iterable[Row]:
+    """The life's ``characters`` row takes the new stage."""
+    yield UpdateRow(
+        characters,
+        _life(origin, event.life),
+        {"stage": event.stage, "updated_at": event.at},
+    )
+
+
+def character_died(origin: Origin, event: CharacterDied) -> Iterable[Row]:
+    """The life's ``characters`` row records how it ended."""
+    yield UpdateRow(
+        characters,
+        _life(origin, event.life),
+        {
+            "died_day": event.day,
+            "death_age": event.age,
+            "cause": event.cause,
+            "epitaph": event.epitaph,
+            "updated_at": event.at,
+        },
+    )
+
+
 PROJECTIONS: Mapping[type[Event], Projector] = {
     PlayerCreated: no_rows,  # the users and players rows are written by creation
     DiamondsCredited: ledger_entry,
     DiamondsSpent: ledger_entry,
     EnergyRefilled: refill_purchase,
     GameTimeSkipped: time_skip_purchase,
+    CharacterBorn: character_born,
+    StageEntered: stage_entered,
+    CharacterDied: character_died,
 }
 
 

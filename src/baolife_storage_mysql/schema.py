@@ -1,9 +1,9 @@
 """The relational schema: one SQLAlchemy Core ``MetaData`` for SQLite and MariaDB.
 
 The table names are those of the game's seed diagram (DESIGN.md "Storage: journal,
-snapshot, projections"). The journal and the snapshot are the truth; the ledger and
-purchase tables are projections of the events, kept in the same transaction so they
-can be queried, exported (GDPR) and audited with plain SQL.
+snapshot, projections"). The journal and the snapshot are the truth; the ledger,
+purchase and character tables are projections of the events, kept in the same
+transaction so they can be queried, exported (GDPR) and audited with plain SQL.
 
 Rules of this module:
 
@@ -43,6 +43,7 @@ from sqlalchemy.dialects import mysql
 
 __all__ = [
     "NAMING_CONVENTION",
+    "characters",
     "diamond_transactions",
     "energy_refill_purchases",
     "metadata",
@@ -242,5 +243,37 @@ processed_transactions = Table(
     Column("created_at", BigInteger, nullable=False, comment="instant, ms"),
     PrimaryKeyConstraint("player_id", "key_hash"),
     comment="Idempotency records: a retried key returns the first reply.",
+    **_MYSQL,
+)
+
+characters = Table(
+    "characters",
+    metadata,
+    _player_id("life"),
+    Column(
+        "life", Integer, nullable=False, comment="the life's number, 1 for the first"
+    ),
+    Column("name", String(128), nullable=False, comment="full name"),
+    Column("gender", String(64), nullable=False, comment="gender id from content"),
+    Column("born_day", BigInteger, nullable=False, comment="game day index of birth"),
+    Column("stage", String(64), nullable=False, comment="current life stage id"),
+    Column("died_day", BigInteger, nullable=True, comment="game day index of death"),
+    Column("death_age", Integer, nullable=True, comment="age at death, game years"),
+    Column(
+        "cause", String(64), nullable=True, comment="cause of death id from content"
+    ),
+    Column("epitaph", String(255), nullable=True, comment="the gravestone's line"),
+    Column("born_at", BigInteger, nullable=False, comment="instant of birth, ms"),
+    Column(
+        "updated_at",
+        BigInteger,
+        nullable=False,
+        comment="instant of the last event applied to the row, ms",
+    ),
+    PrimaryKeyConstraint("player_id", "life"),
+    comment=(
+        "Lives: one row per CharacterBorn event, updated by StageEntered and "
+        "CharacterDied."
+    ),
     **_MYSQL,
 )

@@ -17,8 +17,9 @@ Rules of this module:
   Skipping parameter processing is only correct for types that have none, so
   compiling refuses a statement whose parameters have a bind processor, and one
   that needs a parameter the caller did not pass.
-- Bound parameter names of ``BUMP_VERSION`` are prefixed so they never collide
-  with the column names that SQLAlchemy turns into its SET clauses.
+- Bound parameter names of ``BUMP_VERSION`` and of the ``WHERE`` clause of
+  ``update_by_key`` are prefixed (``p_``) so they never collide with the column
+  names that SQLAlchemy turns into its SET clauses.
 """
 
 from __future__ import annotations
@@ -51,12 +52,18 @@ __all__ = [
     "DEVICE",
     "JOURNAL",
     "LOAD",
+    "PARAM_PREFIX",
     "READY",
     "REPLY",
     "DriverSql",
     "DriverStatements",
     "insert_into",
+    "key_parameters",
+    "update_by_key",
 ]
+
+#: Prefix of bound parameter names that are not column values (module rules).
+PARAM_PREFIX = "p_"
 
 #: Step 1 and 3: the version check, row lock and new snapshot, in one ``UPDATE``.
 BUMP_VERSION = (
@@ -87,6 +94,26 @@ READY = select(literal(1))
 def insert_into(table: Table) -> Insert:
     """One ``INSERT`` construct per table (the columns come with the values)."""
     return insert(table)
+
+
+@cache
+def update_by_key(table: Table) -> Update:
+    """One ``UPDATE`` of the row with a given primary key, per table.
+
+    The key's parameters come from ``key_parameters``; the columns to set come
+    with the values, as for ``insert_into``.
+    """
+    return update(table).where(
+        *(
+            column == bindparam(PARAM_PREFIX + column.name)
+            for column in table.primary_key.columns
+        )
+    )
+
+
+def key_parameters(key: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of ``update_by_key``'s ``WHERE`` clause for ``key``."""
+    return {PARAM_PREFIX + name: value for name, value in key.items()}
 
 
 #: Parameters as the driver takes them: by name, or by position.

@@ -9,7 +9,11 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
   ``UPDATE players`` first (step 1; it also takes the row lock, so the rest of the
   transaction cannot race another writer of the player), then the journal line
   (step 2), the snapshot and denormalized columns (step 3, in the same ``UPDATE``),
-  the event projections (step 4) and the idempotency record (step 5).
+  the event projections (step 4: inserts, and updates of rows that earlier events
+  inserted) and the idempotency record (step 5).
+- A projected update that matches no row raises ``ProjectionError`` and rolls the
+  transaction back: the tables disagree with the journal, which is a bug to fix,
+  not a race to retry.
 - A stale version, a duplicate idempotency key, an existing device or player, and
   every transient database error (deadlock, lock wait timeout, "database is
   locked") roll the transaction back and raise ``ConcurrencyError``: the service
@@ -66,7 +70,7 @@ from baolife_core.wire import canonical_json
 from .cache import DEFAULT_CACHE_SIZE, SnapshotCache
 from .database import WRITE, is_transient, make_engine, make_reader
 from .migrate import run_migrations
-from .projections import Origin, Row, project
+from .projections import InsertRow, Origin, ProjectionError, Row, project
 from .schema import player_journal, players, processed_transactions, users
 from .statements import (
     BUMP_VERSION,
@@ -77,6 +81,8 @@ from .statements import (
     REPLY,
     DriverStatements,
     insert_into,
+    key_parameters,
+    update_by_key,
 )
 
 __all__ = ["SqlPlayerStore", "create_store"]
@@ -261,9 +267,24 @@ class SqlPlayerStore:
             insert_into(player_journal),
             _journal_line(player_id, state, record, events),
         )
-        rows: list[Row] = project(Origin(player_id=player_id, seq=state.seq), events)
-        for table, values in rows:
-            self._statements.execute(connection, insert_into(table), values)
+        for row in project(Origin(player_id=player_id, seq=state.seq), events):
+            self._write_row(connection, row)
+
+    def _write_row(self, connection: Connection, row: Row) -> None:
+        """Step 4 for one projected row (module rules)."""
+        if isinstance(row, InsertRow):
+            self._statements.execute(connection, insert_into(row.table), row.values)
+            return
+        updated = self._statements.execute(
+            connection,
+            update_by_key(row.table),
+            {**key_parameters(row.key), **row.values},
+        )
+        if updated.rowcount != 1:
+            raise ProjectionError(
+                f"{row.table.name}: no row {dict(row.key)} to update "
+                f"({updated.rowcount} matched)"
+            )
 
     def _record_key(
         self, connection: Connection, record: CommandRecord, key: str, reply: Reply

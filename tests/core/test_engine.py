@@ -90,6 +90,7 @@ class TestStart:
                 clock=LifeClock(started_at=AT, now_at=AT, skipped_ms=0, day=0),
                 wallet=Wallet(diamonds=1000, earned=1000, spent=0, entries=1),
                 energy=Energy(amount=100, anchor_at=AT),
+                character=None,
             ),
             events=(
                 PlayerCreated(at=AT, seed=42),

@@ -21,6 +21,7 @@ from hypothesis.stateful import (
 
 from baolife_core import (
     Command,
+    CreateCharacter,
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
@@ -42,13 +43,16 @@ from baolife_core import (
     step,
     wire_name,
 )
+from baolife_core.life.rules import STAT_NAMES
 from content_packs import MANY_PURCHASES
 from strategies import (
     CATALOG,
     gaps,
+    genders,
     instants,
     journals,
     keys,
+    names,
     refill_types,
     seeds,
     skip_types,
@@ -68,7 +72,7 @@ class EconomyMachine(RuleBasedStateMachine):
         self.service = GameService(self.store, self.catalog)
         self.now = 0
         self.first_replies: dict[tuple[str, str], Reply] = {}
-        self.accepted = 0
+        self.purchases = 0
 
     @initialize(seed=seeds, at=instants)
     def create(self, seed: int, at: int) -> None:
@@ -97,6 +101,23 @@ class EconomyMachine(RuleBasedStateMachine):
             PurchaseTimeSkip(at=self.now, skip_type=skip_type, idempotency_key=key)
         )
 
+    @rule(name=names, gender=genders)
+    def create_character(self, name: str | None, gender: str | None) -> None:
+        before = self.state
+        result = self.service.execute(
+            PLAYER, CreateCharacter(at=self.now, name=name, gender=gender)
+        )
+        note(f"create_character -> {result.reply}")
+        if isinstance(result.reply, Rejection):
+            assert before == self.state
+        else:
+            assert self.state.character is not None
+            assert self.state.character.death is None
+
+    @rule(years=st.integers(min_value=1, max_value=40))
+    def years_pass(self, years: int) -> None:
+        self.now += years * 36 * 24 * 60_000
+
     def run(self, command: Command) -> None:
         """Execute a keyed command and check the idempotency and rejection rules."""
         before = self.state
@@ -114,7 +135,7 @@ class EconomyMachine(RuleBasedStateMachine):
             assert () == result.events
         else:
             self.first_replies[key] = result.reply
-            self.accepted += 1
+            self.purchases += 1
             assert before.seq + 1 == self.state.seq
             assert self.state.clock.skipped_ms >= before.clock.skipped_ms
 
@@ -155,7 +176,7 @@ class EconomyMachine(RuleBasedStateMachine):
             if isinstance(e, EnergyRefilled | GameTimeSkipped)
         ]
         assert sorted(purchases) == sorted(debits)
-        assert len(set(debits)) == len(debits) == self.accepted
+        assert len(set(debits)) == len(debits) == self.purchases
 
     @invariant()
     def energy_within_bounds(self) -> None:
@@ -166,6 +187,13 @@ class EconomyMachine(RuleBasedStateMachine):
     @invariant()
     def replay_equals_live_state(self) -> None:
         assert self.state == replay(self.store.journal(PLAYER), self.catalog)
+
+    @invariant()
+    def stats_within_bounds(self) -> None:
+        character = self.state.character
+        if character is not None:
+            stats = [getattr(character.stats, name) for name in STAT_NAMES]
+            assert all(0 <= value <= 100 for value in stats)
 
     @invariant()
     def snapshot_round_trips(self) -> None:

@@ -46,7 +46,9 @@ class TestClientView:
                 "game_time_ms": 0,
                 "game_day": 0,
                 "time_scale": 60,
+                "days_per_year": 36,
             },
+            "character": None,
         }
         assert expected == client_view(player(), AT, CATALOG)
 
@@ -89,6 +91,7 @@ class TestClientView:
             "game_time_ms": (at - AT) * 60,
             "game_day": 3,
             "time_scale": 60,
+            "days_per_year": 36,
         }
         assert expected == clock
 

@@ -16,6 +16,7 @@ from baolife_core.catalog import load_catalog
 from baolife_core.clock import MAX_INSTANT_MS
 from baolife_core.commands import (
     COMMAND_TYPES,
+    CreateCharacter,
     NewPlayer,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
@@ -24,13 +25,22 @@ from baolife_core.engine import new_player, step
 from baolife_core.errors import BaolifeError, WireError
 from baolife_core.events import (
     EVENT_TYPES,
+    CharacterBorn,
+    CharacterDied,
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
     GameTimeSkipped,
     PlayerCreated,
+    StageEntered,
 )
-from baolife_core.replies import REPLY_TYPES, EnergyUpdated, Rejection, TimeSkipped
+from baolife_core.replies import (
+    REPLY_TYPES,
+    CharacterCreated,
+    EnergyUpdated,
+    Rejection,
+    TimeSkipped,
+)
 from baolife_core.state import Energy, LifeClock, PlayerState, Wallet
 from baolife_core.wire import (
     canonical_json,
@@ -125,6 +135,25 @@ EXAMPLES: list[tuple[object, Decoder]] = [
         ),
         reply_from_wire,
     ),
+    (CreateCharacter(at=AT), command_from_wire),
+    (CreateCharacter(at=AT, name="Ada Lovelace", gender="female"), command_from_wire),
+    (
+        CharacterBorn(
+            at=AT, life=1, name="Ada Lovelace", gender="female", stage="baby", day=0
+        ),
+        event_from_wire,
+    ),
+    (StageEntered(at=AT, life=1, stage="child", age=3, day=108), event_from_wire),
+    (
+        CharacterDied(
+            at=AT, life=1, day=2900, age=80, cause="old_age", epitaph="Ada, 80 years."
+        ),
+        event_from_wire,
+    ),
+    (
+        CharacterCreated(life=1, name="Ada Lovelace", gender="female", stage="baby"),
+        reply_from_wire,
+    ),
     (Rejection(code="insufficient_diamonds", message="full costs 35"), reply_from_wire),
 ]
 
@@ -148,29 +177,39 @@ def wire_error(decode: Decoder, data: object) -> WireError:
     return caught.value
 
 
-def leaves(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Paths of every scalar in a nested dict."""
-    paths: list[tuple[str, ...]] = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            paths.extend(leaves(value, (*prefix, key)))
-        else:
-            paths.append((*prefix, key))
-    return paths
+def leaves(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Paths of every non-null scalar in nested dicts and lists."""
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in leaves(value, (*prefix, key))]
+    if isinstance(data, list):
+        return [
+            p
+            for index, value in enumerate(data)
+            for p in leaves(value, (*prefix, index))
+        ]
+    return [] if data is None else [prefix]
 
 
-def bumped(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
-    """A deep copy of ``data`` with the integer at ``path`` increased by one."""
+def bumped(data: dict[str, Any], path: tuple[Any, ...]) -> dict[str, Any]:
+    """A deep copy of ``data`` with the scalar at ``path`` changed."""
     copy: dict[str, Any] = json.loads(json.dumps(data))
-    target = copy
+    target: Any = copy
     for key in path[:-1]:
         target = target[key]
-    target[path[-1]] += 1
+    value = target[path[-1]]
+    if isinstance(value, bool):
+        target[path[-1]] = not value
+    elif isinstance(value, int):
+        target[path[-1]] = value + 1
+    else:
+        target[path[-1]] = value + "x"
     return copy
 
 
 GENESIS_STATE = new_player(seed=42, at=0, catalog=CATALOG)
-STATE_LEAVES = leaves(state_to_wire(GENESIS_STATE))
+#: A state with a character, so that the leaf matrix reaches every nested field.
+LIVED_STATE = step(GENESIS_STATE, CreateCharacter(at=0), CATALOG).state
+STATE_LEAVES = leaves(state_to_wire(LIVED_STATE))
 
 
 class TestWireNames:
@@ -535,6 +574,7 @@ class TestStateWire:
             "clock": {"started_at": 0, "now_at": 0, "skipped_ms": 0, "day": 0},
             "wallet": {"diamonds": 1000, "earned": 1000, "spent": 0, "entries": 1},
             "energy": {"amount": 100, "anchor_at": 0},
+            "character": None,
         }
         assert expected == state_to_wire(GENESIS_STATE)
 
@@ -619,7 +659,7 @@ class TestStateHash:
 
     def test_regression_vector(self) -> None:
         """Regression vector computed once: any change of the genesis state shows."""
-        expected = "70f745f4b0df0958845ff979da95f103b35c9fc7ccad33b7fe44a6f0f1b2834c"
+        expected = "1f0816465b9a12230a692d28f280e5c3c4f303ab3d730b25c3cee3cfa840c80a"
         assert expected == state_hash(new_player(seed=42, at=0, catalog=CATALOG))
 
     def test_equal_states_hash_equal(self) -> None:
@@ -628,16 +668,19 @@ class TestStateHash:
         b = state_from_wire(json.loads(json.dumps(state_to_wire(a))))
         assert state_hash(a) == state_hash(b)
 
-    @pytest.mark.parametrize("path", STATE_LEAVES, ids=".".join)
+    @pytest.mark.parametrize("path", STATE_LEAVES, ids=lambda p: ".".join(map(str, p)))
     def test_any_field_changes_the_hash(self, path: tuple[str, ...]) -> None:
         """Changing any single field of the state changes its hash."""
-        changed = state_from_wire(bumped(state_to_wire(GENESIS_STATE), path))
-        assert changed != GENESIS_STATE
-        assert state_hash(GENESIS_STATE) != state_hash(changed)
+        changed = state_from_wire(bumped(state_to_wire(LIVED_STATE), path))
+        assert changed != LIVED_STATE
+        assert state_hash(LIVED_STATE) != state_hash(changed)
 
     def test_covers_every_field(self) -> None:
-        """The leaf matrix above covers the state's twelve integer fields."""
-        assert len(STATE_LEAVES) == 12
+        """The leaf matrix reaches the state's fields, nested ones included."""
+        fields = {path[0] for path in STATE_LEAVES}
+        assert {"seed", "seq", "clock", "wallet", "energy", "character"} == fields
+        character = {path[1] for path in STATE_LEAVES if path[0] == "character"}
+        assert {"name", "stats", "personality", "family", "money_cents"} <= character
 
     def test_canonical_json(self) -> None:
         """Keys are sorted, separators compact and text ASCII."""

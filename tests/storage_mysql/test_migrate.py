@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from baolife_core import Catalog
+from baolife_core import Catalog, CreateCharacter
 from baolife_storage_mysql import (
     MigrationLockError,
     SqlPlayerStore,
@@ -37,9 +37,11 @@ from .support import (
     time_skip,
 )
 
-HEAD = "0002"
+HEAD = "0003"
 #: The first revision: the schema before time skips.
 INITIAL = "0001"
+#: The schema before characters.
+TIME_SKIPS = "0002"
 
 
 def _schema(engine: Engine) -> dict[str, Any]:
@@ -130,61 +132,88 @@ def _downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
-class TestFromInitial:
-    """A database at ``0001`` with players in it, upgraded to head."""
+@pytest.fixture(params=["sqlite", MARIADB])
+def older_engine(
+    request: pytest.FixtureRequest, tmp_path: Path, revision: str
+) -> Iterator[Engine]:
+    """A database at the test's ``revision`` (a parameter of the test).
 
-    @pytest.fixture(params=["sqlite", MARIADB])
-    def initial_engine(
-        self, request: pytest.FixtureRequest, tmp_path: Path
-    ) -> Iterator[Engine]:
-        """A database at 0001: a new SQLite file, or the session's MariaDB.
-
-        The MariaDB database is shared by the session, so it is downgraded here
-        (dropping the later tables and their rows; every test uses its own
-        players) and upgraded to head again afterwards, whatever the test did.
-        """
+    A new SQLite file, or the session's MariaDB. The MariaDB database is shared by
+    the session, so it is downgraded here (dropping the later tables and their
+    rows; every test uses its own players) and upgraded to head again afterwards,
+    whatever the test did.
+    """
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'older.db'}"
+    else:
+        url = request.getfixturevalue("mariadb_url")
+    engine = make_engine(url)
+    try:
         if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path / 'initial.db'}"
+            run_migrations(engine, revision)
         else:
-            url = request.getfixturevalue("mariadb_url")
-        engine = make_engine(url)
+            _downgrade(engine, revision)
+        yield engine
+    finally:
         try:
-            if request.param == "sqlite":
-                run_migrations(engine, INITIAL)
-            else:
-                _downgrade(engine, INITIAL)
-            yield engine
+            run_migrations(engine)
         finally:
-            try:
-                run_migrations(engine)
-            finally:
-                engine.dispose()
+            engine.dispose()
 
-    def test_upgrade_adds_time_skip_purchases_and_keeps_the_data(
-        self, initial_engine: Engine, catalog: Catalog
+
+class TestFromOlder:
+    """A database at an older revision with players in it, upgraded to head."""
+
+    @pytest.mark.parametrize("revision", [INITIAL])
+    def test_upgrade_from_0001_adds_the_later_tables_and_keeps_the_data(
+        self, older_engine: Engine, catalog: Catalog
     ) -> None:
-        """0001 -> head adds the table, keeps old rows, and matches the metadata."""
-        assert INITIAL == _revision(initial_engine)
-        assert "time_skip_purchases" not in inspect(initial_engine).get_table_names()
+        """0001 -> head adds the tables, keeps old rows, and matches the metadata."""
+        later = {"time_skip_purchases", "characters"}
+        assert INITIAL == _revision(older_engine)
+        assert not later & set(inspect(older_engine).get_table_names())
         ids = new_ids()
-        store = SqlPlayerStore(initial_engine)
+        store = SqlPlayerStore(older_engine)
         store.create_player(genesis(ids, catalog))
         refill = purchase(T0 + 1, "k-1")
         store.append(record_for(store, ids.player_id, refill, catalog))
-        before = row_counts(
-            initial_engine, ids.player_id, exclude={"time_skip_purchases"}
-        )
+        before = row_counts(older_engine, ids.player_id, exclude=later)
 
-        run_migrations(initial_engine)
+        run_migrations(older_engine)
 
-        assert HEAD == _revision(initial_engine)
-        assert "time_skip_purchases" in inspect(initial_engine).get_table_names()
-        assert [] == _differences(initial_engine)
-        after = row_counts(initial_engine, ids.player_id)
-        assert {**before, "time_skip_purchases": 0} == after
+        assert HEAD == _revision(older_engine)
+        assert later <= set(inspect(older_engine).get_table_names())
+        assert [] == _differences(older_engine)
+        after = row_counts(older_engine, ids.player_id)
+        assert {**before, "time_skip_purchases": 0, "characters": 0} == after
         skip = time_skip(T0 + 2, "k-2")
         store.append(record_for(store, ids.player_id, skip, catalog))
-        assert 1 == row_counts(initial_engine, ids.player_id)["time_skip_purchases"]
+        assert 1 == row_counts(older_engine, ids.player_id)["time_skip_purchases"]
+
+    @pytest.mark.parametrize("revision", [TIME_SKIPS])
+    def test_upgrade_from_0002_adds_characters_and_keeps_the_data(
+        self, older_engine: Engine, catalog: Catalog
+    ) -> None:
+        """0002 -> head adds ``characters``; a life can then be created."""
+        assert TIME_SKIPS == _revision(older_engine)
+        assert "characters" not in inspect(older_engine).get_table_names()
+        ids = new_ids()
+        store = SqlPlayerStore(older_engine)
+        store.create_player(genesis(ids, catalog))
+        for bought in (purchase(T0 + 1, "k-1"), time_skip(T0 + 2, "k-2")):
+            store.append(record_for(store, ids.player_id, bought, catalog))
+        before = row_counts(older_engine, ids.player_id, exclude={"characters"})
+        assert 1 == before["time_skip_purchases"]
+
+        run_migrations(older_engine)
+
+        assert HEAD == _revision(older_engine)
+        assert [] == _differences(older_engine)
+        after = row_counts(older_engine, ids.player_id)
+        assert {**before, "characters": 0} == after
+        born = CreateCharacter(at=T0 + 3)
+        store.append(record_for(store, ids.player_id, born, catalog))
+        assert 1 == row_counts(older_engine, ids.player_id)["characters"]
 
 
 class TestRevisions:

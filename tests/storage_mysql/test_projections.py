@@ -7,15 +7,19 @@ from attrs import frozen
 
 from baolife_core import (
     EVENT_TYPES,
+    CharacterBorn,
+    CharacterDied,
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
     GameTimeSkipped,
     PlayerCreated,
+    StageEntered,
 )
 from baolife_storage_mysql import PROJECTIONS, Origin
-from baolife_storage_mysql.projections import project
+from baolife_storage_mysql.projections import InsertRow, UpdateRow, project
 from baolife_storage_mysql.schema import (
+    characters,
     diamond_transactions,
     energy_refill_purchases,
     time_skip_purchases,
@@ -63,7 +67,7 @@ class TestRows:
     ) -> None:
         """Credits and debits are one ``diamond_transactions`` row each, signed."""
         expected = [
-            (
+            InsertRow(
                 diamond_transactions,
                 {
                     "player_id": "p-1",
@@ -90,7 +94,7 @@ class TestRows:
             transaction_id=TX,
         )
         expected = [
-            (
+            InsertRow(
                 energy_refill_purchases,
                 {
                     "transaction_id": TX,
@@ -117,7 +121,7 @@ class TestRows:
             transaction_id=TX,
         )
         expected = [
-            (
+            InsertRow(
                 time_skip_purchases,
                 {
                     "player_id": "p-1",
@@ -137,12 +141,99 @@ class TestRows:
         """A purchase's debit row comes before its refill row."""
         spent = DiamondsSpent(1, 50, "energy_refill", "overcharge", 950, TX)
         refilled = EnergyRefilled(1, "overcharge", 100, 150, 50, TX)
-        tables = [table for table, _ in project(ORIGIN, [spent, refilled])]
+        tables = [row.table for row in project(ORIGIN, [spent, refilled])]
         assert [diamond_transactions, energy_refill_purchases] == tables
 
     def test_time_skip_debit_comes_before_its_purchase_row(self) -> None:
         """A time skip's debit row comes before its purchase row."""
         spent = DiamondsSpent(1, 5, "time_skip", "one_hour", 995, TX)
         skipped = GameTimeSkipped(1, "one_hour", 3_600_000, 0, 0, 5, TX)
-        tables = [table for table, _ in project(ORIGIN, [spent, skipped])]
+        tables = [row.table for row in project(ORIGIN, [spent, skipped])]
         assert [diamond_transactions, time_skip_purchases] == tables
+
+    def test_birth_inserts_a_character_row_in_its_first_stage(self) -> None:
+        """``CharacterBorn`` inserts the life's row with the event's stage."""
+        event = CharacterBorn(
+            at=5, life=2, name="Ada Bao", gender="female", stage="baby", day=40
+        )
+        expected = [
+            InsertRow(
+                characters,
+                {
+                    "player_id": "p-1",
+                    "life": 2,
+                    "name": "Ada Bao",
+                    "gender": "female",
+                    "born_day": 40,
+                    "stage": "baby",
+                    "died_day": None,
+                    "death_age": None,
+                    "cause": None,
+                    "epitaph": None,
+                    "born_at": 5,
+                    "updated_at": 5,
+                },
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_stage_updates_the_life_row(self) -> None:
+        """``StageEntered`` sets the stage of the row keyed by (player, life)."""
+        event = StageEntered(at=9, life=2, stage="teen", age=13, day=508)
+        expected = [
+            UpdateRow(
+                characters,
+                {"player_id": "p-1", "life": 2},
+                {"stage": "teen", "updated_at": 9},
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_death_updates_the_life_row(self) -> None:
+        """``CharacterDied`` records day, age, cause and epitaph on the row."""
+        event = CharacterDied(
+            at=9, life=2, day=600, age=15, cause="accident", epitaph="Ada, 15."
+        )
+        expected = [
+            UpdateRow(
+                characters,
+                {"player_id": "p-1", "life": 2},
+                {
+                    "died_day": 600,
+                    "death_age": 15,
+                    "cause": "accident",
+                    "epitaph": "Ada, 15.",
+                    "updated_at": 9,
+                },
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_rows_of_a_life_follow_event_order(self) -> None:
+        """A death and a new life in one command: the update, then the insert."""
+        died = CharacterDied(9, 1, 600, 15, "accident", "Ada, 15.")
+        born = CharacterBorn(9, 2, "Bo Bao", "male", "baby", 600)
+        kinds = [type(row) for row in project(ORIGIN, [died, born])]
+        assert [UpdateRow, InsertRow] == kinds
+
+
+class TestUpdateRow:
+    """An ``UpdateRow`` names exactly one row and sets something else."""
+
+    @pytest.mark.parametrize(
+        "key",
+        [{"player_id": "p-1"}, {"player_id": "p-1", "life": 1, "name": "Ada"}],
+        ids=["partial", "extra"],
+    )
+    def test_key_must_be_the_primary_key(self, key: dict[str, object]) -> None:
+        """A partial key would update several rows; an extra column is ignored SQL."""
+        with pytest.raises(TypeError, match="primary key"):
+            UpdateRow(characters, key, {"stage": "teen"})
+
+    @pytest.mark.parametrize(
+        "values", [{}, {"life": 2, "stage": "teen"}], ids=["empty", "key"]
+    )
+    def test_values_must_set_non_key_columns(self, values: dict[str, object]) -> None:
+        """Nothing to set, or a key column to move, is a projector bug."""
+        with pytest.raises(TypeError, match="none of the key"):
+            UpdateRow(characters, {"player_id": "p-1", "life": 1}, values)

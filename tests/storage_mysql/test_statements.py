@@ -9,7 +9,14 @@ from sqlalchemy import Column, Integer, MetaData, PickleType, Table, create_engi
 from sqlalchemy.engine import Dialect
 
 from baolife_storage_mysql import metadata
-from baolife_storage_mysql.statements import BUMP_VERSION, DriverSql, insert_into
+from baolife_storage_mysql.schema import characters
+from baolife_storage_mysql.statements import (
+    BUMP_VERSION,
+    DriverSql,
+    insert_into,
+    key_parameters,
+    update_by_key,
+)
 
 #: The parameters ``SqlPlayerStore.append`` passes to ``BUMP_VERSION``.
 BUMP_KEYS = (
@@ -66,6 +73,30 @@ class TestCompile:
         keys = tuple(column.name for column in columns if column.name != "id")
         compiled = DriverSql.compile(insert_into(columns[0].table), keys, dialect)
         assert compiled.sql.startswith(f"INSERT INTO {table} ")
+
+    def test_update_by_key_sets_columns_of_the_keyed_row(
+        self, dialect: Dialect
+    ) -> None:
+        """The key's parameters are prefixed, so they never clash with SET columns."""
+        key = key_parameters({"player_id": "p", "life": 1})
+        assert {"p_player_id": "p", "p_life": 1} == key
+        values = {**key, "stage": "teen", "updated_at": 9}
+        compiled = DriverSql.compile(update_by_key(characters), tuple(values), dialect)
+        where = compiled.sql.split(" WHERE ", 1)[1]
+        assert compiled.sql.startswith("UPDATE characters SET stage=")
+        assert "characters.player_id = " in where
+        assert "characters.life = " in where
+        if compiled.positions is not None:
+            assert ("teen", 9, "p", 1) == compiled.parameters(values)
+
+    def test_update_by_key_needs_the_whole_key(self, dialect: Dialect) -> None:
+        """Without a key column the update would touch several rows: refused."""
+        with pytest.raises(TypeError, match="p_life"):
+            DriverSql.compile(
+                update_by_key(characters),
+                ("p_player_id", "stage"),
+                dialect,
+            )
 
     def test_missing_parameter_is_refused(self, dialect: Dialect) -> None:
         """A parameter without a value would be sent as NULL: refused."""

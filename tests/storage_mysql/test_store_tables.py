@@ -66,6 +66,7 @@ class TestTables:
             "energy_refill_purchases": 1,
             "processed_transactions": 1,
             "time_skip_purchases": 0,
+            "characters": 0,
         }
         assert expected == row_counts(sql_store.engine, player)
 

@@ -8,7 +8,8 @@ Rules (DESIGN.md "Determinism rules" 4; issue "Life clock", time skips):
   energy regeneration, is untouched. ``game_hours`` skips add a fixed amount;
   ``until = "next_day"`` skips to the start of the next game day from the game time
   at ``at``. Game time stays a pure function of wall time plus skips, so ``advance``
-  stays split invariant.
+  stays split invariant. The character lives every game day the skip crosses
+  (``life.days``), exactly as if the time had passed.
 - On success: one ``DiamondsSpent`` ledger entry (reason ``time_skip``), one
   ``GameTimeSkipped`` event and the reply ``time_skipped``.
 """
@@ -22,6 +23,7 @@ from ..clock import MS_PER_DAY, game_elapsed_ms
 from ..commands import PurchaseTimeSkip
 from ..events import GameTimeSkipped
 from ..ids import mint_id
+from ..life.days import live_days
 from ..outcome import Outcome, reject
 from ..replies import INSUFFICIENT_DIAMONDS, NOT_FOUND, TimeSkipped
 from ..state import PlayerState
@@ -68,10 +70,13 @@ def purchase_time_skip(
         diamonds=skip.diamonds,
         transaction_id=transaction_id,
     )
+    character, lived = live_days(state, day, command.at, catalog)
     new_clock = evolve(clock, skipped_ms=clock.skipped_ms + skipped, day=day)
     return Outcome(
-        state=evolve(state, seq=seq, wallet=wallet, clock=new_clock),
-        events=(spent, moved),
+        state=evolve(
+            state, seq=seq, wallet=wallet, clock=new_clock, character=character
+        ),
+        events=(spent, moved, *lived),
         reply=TimeSkipped(
             diamonds=wallet.diamonds,
             transaction_id=transaction_id,
