@@ -53,6 +53,9 @@ def purchase_time_skips(draw: st.DrawFn, at: int | None = None) -> PurchaseTimeS
     )
 
 
+activities = st.sampled_from(
+    [a.id for a in CATALOG.activities.activities] + ["skydive"]
+)
 genders = st.one_of(st.none(), st.sampled_from([*CATALOG.life.character.genders, "x"]))
 names = st.one_of(st.none(), st.sampled_from(["Ada Lovelace", "Zoë Díaz", "Sam"]))
 

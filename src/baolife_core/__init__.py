@@ -24,6 +24,7 @@ from .commands import (
     COMMAND_TYPES,
     Command,
     CreateCharacter,
+    DoActivity,
     NewPlayer,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
@@ -41,6 +42,7 @@ from .errors import (
 )
 from .events import (
     EVENT_TYPES,
+    ActivityDone,
     CharacterBorn,
     CharacterDied,
     DiamondsCredited,
@@ -56,12 +58,18 @@ from .memory_store import InMemoryStore
 from .outcome import Outcome
 from .ports import CommandRecord, Genesis, PlayerStore, StoredPlayer
 from .replies import (
+    AGE_RESTRICTED,
+    BUSY,
+    DAILY_LIMIT,
     ENERGY_FULL,
     INSUFFICIENT_DIAMONDS,
+    INSUFFICIENT_MONEY,
     INVALID_STATE,
+    NO_ENERGY,
     NOT_FOUND,
     REJECTION_CODES,
     REPLY_TYPES,
+    ActivityResult,
     CharacterCreated,
     EnergyUpdated,
     Rejection,
@@ -98,16 +106,23 @@ from .wire import (
 )
 
 __all__ = [
+    "AGE_RESTRICTED",
     "BAD_REQUEST",
+    "BUSY",
     "COMMAND_TYPES",
+    "DAILY_LIMIT",
     "ENERGY_FULL",
     "EVENT_TYPES",
     "INSUFFICIENT_DIAMONDS",
+    "INSUFFICIENT_MONEY",
     "INVALID_STATE",
     "NOT_FOUND",
+    "NO_ENERGY",
     "REJECTION_CODES",
     "REPLY_TYPES",
     "UNKNOWN_TYPE",
+    "ActivityDone",
+    "ActivityResult",
     "BaolifeError",
     "Catalog",
     "Character",
@@ -124,6 +139,7 @@ __all__ = [
     "Death",
     "DiamondsCredited",
     "DiamondsSpent",
+    "DoActivity",
     "Energy",
     "EnergyRefilled",
     "EnergyRules",

@@ -20,6 +20,7 @@ from attrs import frozen
 
 from .clock import MS_PER_HOUR, MS_PER_MINUTE
 from .content_reader import Entry, entries, read_toml
+from .life.activity_rules import ActivityRules, load_activity_rules
 from .life.rules import LifeRules, load_life_rules
 
 __all__ = [
@@ -60,8 +61,8 @@ class TimeSkip:
     id: str  # wire id (``skip_type``), e.g. ``one_hour``
     name: str  # display name
     diamonds: int  # price
-    game_ms: int | None  # game milliseconds skipped; None for ``until_next_day``
-    until_next_day: bool  # skip to the start of the next game day
+    game_ms: int | None  # game milliseconds skipped; None with ``until``
+    until: str | None  # ``next_day`` or ``activity_end``; None with ``game_ms``
 
 
 @frozen
@@ -81,6 +82,7 @@ class Catalog:
     time_skips: tuple[TimeSkip, ...]  # time-skip products in content order
     clock: ClockRules  # the life clock's rules
     life: LifeRules  # calendar, stages, characters, death
+    activities: ActivityRules  # locations and intraday activities
 
     def refill(self, refill_id: str) -> RefillTier | None:
         """Return the refill tier with this id, or None."""
@@ -138,20 +140,25 @@ def _load_economy(
     return starting, rules, tuple(tiers), tuple(skips)
 
 
+#: The ``until`` targets a time skip may name.
+SKIP_UNTIL = ("next_day", "activity_end")
+
+
 def _time_skip(entry: Entry) -> TimeSkip:
     """One ``[[time_skips]]`` entry: exactly one of ``game_hours`` and ``until``."""
-    has_hours, has_until = "game_hours" in entry.data, "until" in entry.data
+    has_hours, has_until = entry.has("game_hours"), entry.has("until")
     if has_hours == has_until:
         raise entry.error("game_hours", "give exactly one of game_hours and until")
     hours = entry.integer("game_hours", low=1, high=24 * 365) if has_hours else None
-    if has_until and entry.text("until") != "next_day":
-        raise entry.error("until", f'must be "next_day", got {entry.data["until"]!r}')
+    until = entry.text("until") if has_until else None
+    if until is not None and until not in SKIP_UNTIL:
+        raise entry.error("until", f"must be one of {SKIP_UNTIL}, got {until!r}")
     skip = TimeSkip(
         id=entry.text("id"),
         name=entry.text("name"),
         diamonds=entry.integer("diamonds", low=1, high=100_000),
         game_ms=None if hours is None else hours * MS_PER_HOUR,
-        until_next_day=has_until,
+        until=until,
     )
     entry.done()
     return skip
@@ -183,4 +190,5 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
         time_skips=time_skips,
         clock=_load_clock(source),
         life=load_life_rules(source),
+        activities=load_activity_rules(source),
     )

@@ -23,6 +23,7 @@ __all__ = [
     "COMMAND_TYPES",
     "Command",
     "CreateCharacter",
+    "DoActivity",
     "NewPlayer",
     "PurchaseEnergyRefill",
     "PurchaseTimeSkip",
@@ -75,11 +76,20 @@ class CreateCharacter:
     gender: str | None = field(default=None, validator=_fields.optional_token)
 
 
-Command = PurchaseEnergyRefill | PurchaseTimeSkip | CreateCharacter
+@frozen
+class DoActivity:
+    """Do an intraday activity: costs energy and game time, changes stats."""
+
+    at: int = field(validator=_fields.instant)
+    activity: str = field(validator=_fields.token)
+
+
+Command = PurchaseEnergyRefill | PurchaseTimeSkip | CreateCharacter | DoActivity
 
 #: Every command class, in a fixed order (the wire registry and strategies use it).
 COMMAND_TYPES: tuple[type[Command], ...] = (
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
     CreateCharacter,
+    DoActivity,
 )

@@ -25,6 +25,7 @@ from .clock import game_day_index
 from .commands import (
     Command,
     CreateCharacter,
+    DoActivity,
     NewPlayer,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
@@ -35,6 +36,7 @@ from .economy.wallet import credit, new_wallet
 from .errors import JournalError
 from .events import Event, PlayerCreated
 from .ids import mint_id
+from .life.activities import do_activity
 from .life.creation import create_character
 from .life.days import live_days
 from .outcome import Outcome
@@ -66,6 +68,7 @@ _HANDLERS: dict[type, Handler] = dict(
         _handles(PurchaseEnergyRefill, purchase_energy_refill),
         _handles(PurchaseTimeSkip, purchase_time_skip),
         _handles(CreateCharacter, create_character),
+        _handles(DoActivity, do_activity),
     ]
 )
 

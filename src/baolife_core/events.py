@@ -11,6 +11,7 @@ from attrs import frozen
 
 __all__ = [
     "EVENT_TYPES",
+    "ActivityDone",
     "CharacterBorn",
     "CharacterDied",
     "DiamondsCredited",
@@ -126,6 +127,21 @@ class CharacterDied:
     epitaph: str  # one line for the gravestone
 
 
+@frozen
+class ActivityDone:
+    """The character did an activity."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    activity: str  # activity id
+    location: str  # location id
+    energy: int  # energy spent
+    success: bool | None  # the check's outcome; None without a check
+    stats: tuple[tuple[str, int], ...]  # (stat, change actually applied)
+    money_cents: int  # money change
+    day: int  # game day index
+
+
 LedgerEvent = DiamondsCredited | DiamondsSpent
 Event = (
     PlayerCreated
@@ -136,6 +152,7 @@ Event = (
     | CharacterBorn
     | StageEntered
     | CharacterDied
+    | ActivityDone
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -147,4 +164,5 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     CharacterBorn,
     StageEntered,
     CharacterDied,
+    ActivityDone,
 )

@@ -11,12 +11,18 @@ from __future__ import annotations
 from attrs import frozen
 
 __all__ = [
+    "AGE_RESTRICTED",
+    "BUSY",
+    "DAILY_LIMIT",
     "ENERGY_FULL",
     "INSUFFICIENT_DIAMONDS",
+    "INSUFFICIENT_MONEY",
     "INVALID_STATE",
     "NOT_FOUND",
+    "NO_ENERGY",
     "REJECTION_CODES",
     "REPLY_TYPES",
+    "ActivityResult",
     "CharacterCreated",
     "EnergyUpdated",
     "Rejection",
@@ -33,9 +39,29 @@ ENERGY_FULL = "energy_full"
 
 #: The command does not fit the player's situation (e.g. a second living character).
 INVALID_STATE = "invalid_state"
+#: Not enough energy for the activity.
+NO_ENERGY = "no_energy"
+#: The character is still busy with the last activity (game time).
+BUSY = "busy"
+#: The activity was done as often as allowed today (game day).
+DAILY_LIMIT = "daily_limit"
+#: The character is too young or too old for the activity or its location.
+AGE_RESTRICTED = "age_restricted"
+#: The character's cash cannot pay the activity's cost.
+INSUFFICIENT_MONEY = "insufficient_money"
 
 REJECTION_CODES = frozenset(
-    {INSUFFICIENT_DIAMONDS, NOT_FOUND, ENERGY_FULL, INVALID_STATE}
+    {
+        INSUFFICIENT_DIAMONDS,
+        NOT_FOUND,
+        ENERGY_FULL,
+        INVALID_STATE,
+        NO_ENERGY,
+        BUSY,
+        DAILY_LIMIT,
+        AGE_RESTRICTED,
+        INSUFFICIENT_MONEY,
+    }
 )
 
 
@@ -78,11 +104,24 @@ class CharacterCreated:
     stage: str  # the first stage id
 
 
-Reply = EnergyUpdated | TimeSkipped | CharacterCreated | Rejection
+@frozen
+class ActivityResult:
+    """Reply to ``do_activity``."""
+
+    activity: str  # activity id
+    success: bool | None  # the check's outcome; None without a check
+    stats: tuple[tuple[str, int], ...]  # (stat, change applied)
+    money_cents: int  # cash after the activity
+    energy: int  # energy after the activity
+    busy_until: int  # game ms until which the activity lasts
+
+
+Reply = EnergyUpdated | TimeSkipped | CharacterCreated | ActivityResult | Rejection
 
 REPLY_TYPES: tuple[type[Reply], ...] = (
     EnergyUpdated,
     TimeSkipped,
     CharacterCreated,
+    ActivityResult,
     Rejection,
 )

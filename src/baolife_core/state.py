@@ -116,6 +116,10 @@ class Character:
     personality: Personality  # Big Five traits
     money_cents: int  # cash in integer cents; never negative
     family: tuple[Relative, ...]  # parents and siblings, in birth order of creation
+    location: str  # where the character is: the location of the last activity
+    busy_until: int  # game ms until which the last activity lasts
+    activity_day: int  # the game day ``activity_counts`` counts
+    activity_counts: tuple[tuple[str, int], ...]  # (activity id, times), sorted
     death: Death | None  # None while alive
 
 

@@ -44,6 +44,8 @@ def _character(state: PlayerState, catalog: Catalog) -> dict[str, Any] | None:
         },
         "personality": asdict(character.personality),
         "money_cents": character.money_cents,
+        "location": character.location,
+        "busy_until_game_ms": character.busy_until,
         "family": [
             {
                 "id": relative.id,

@@ -31,6 +31,7 @@ from attrs import frozen
 from sqlalchemy import Table
 
 from baolife_core import (
+    ActivityDone,
     BaolifeError,
     CharacterBorn,
     CharacterDied,
@@ -224,6 +225,8 @@ PROJECTIONS: Mapping[type[Event], Projector] = {
     CharacterBorn: character_born,
     StageEntered: stage_entered,
     CharacterDied: character_died,
+    # Kept in the journal only; lifetime statistics (a later table) will count it.
+    ActivityDone: no_rows,
 }
 
 

@@ -471,8 +471,10 @@ class TestTimeSkipContent:
         skips = load_catalog().time_skips
         assert 4 == len(skips)
         assert all(5 <= s.diamonds <= 100 for s in skips)
-        assert ["to_tomorrow"] == [s.id for s in skips if s.until_next_day]
-        assert all((s.game_ms is None) == s.until_next_day for s in skips)
+        assert {"to_tomorrow": "next_day", "finish_activity": "activity_end"} == {
+            s.id: s.until for s in skips if s.until is not None
+        }
+        assert all((s.game_ms is None) == (s.until is not None) for s in skips)
 
     def test_both_kinds_is_an_error(self, content: Path) -> None:
         """An entry with both ``game_hours`` and ``until`` names the entry."""
@@ -497,7 +499,7 @@ class TestTimeSkipContent:
         assert ("time_skips[to_tomorrow]", "game_hours") == (error.entry, error.field)
 
     def test_unknown_until(self, content: Path) -> None:
-        """``until`` only knows ``next_day``."""
+        """``until`` only knows ``next_day`` and ``activity_end``."""
         edit(content, ECONOMY, 'until = "next_day"\n', 'until = "next_week"\n')
         error = load_error(content)
         assert ("time_skips[to_tomorrow]", "until") == (error.entry, error.field)
@@ -505,9 +507,9 @@ class TestTimeSkipContent:
     @pytest.mark.parametrize("hours", ["0", "-1", "9000", '"6"', "1.5"])
     def test_bad_game_hours(self, content: Path, hours: str) -> None:
         """``game_hours`` is an integer within 1..8760."""
-        edit(content, ECONOMY, "game_hours = 6\n", f"game_hours = {hours}\n")
+        edit(content, ECONOMY, "game_hours = 1\n", f"game_hours = {hours}\n")
         error = load_error(content)
-        assert ("time_skips[six_hours]", "game_hours") == (error.entry, error.field)
+        assert ("time_skips[one_hour]", "game_hours") == (error.entry, error.field)
 
     def test_missing_time_skips(self, content: Path) -> None:
         """The time-skip list is required."""

@@ -24,6 +24,7 @@ from baolife_core import (
     CreateCharacter,
     DiamondsCredited,
     DiamondsSpent,
+    DoActivity,
     EnergyRefilled,
     GameService,
     GameTimeSkipped,
@@ -47,6 +48,7 @@ from baolife_core.life.rules import STAT_NAMES
 from content_packs import MANY_PURCHASES
 from strategies import (
     CATALOG,
+    activities,
     gaps,
     genders,
     instants,
@@ -113,6 +115,22 @@ class EconomyMachine(RuleBasedStateMachine):
         else:
             assert self.state.character is not None
             assert self.state.character.death is None
+
+    @rule(activity=activities)
+    def do_activity(self, activity: str) -> None:
+        before = self.state
+        result = self.service.execute(
+            PLAYER, DoActivity(at=self.now, activity=activity)
+        )
+        note(f"do_activity {activity} -> {result.reply}")
+        if isinstance(result.reply, Rejection):
+            assert before == self.state
+        else:
+            rules = self.catalog.energy
+            spent = current_energy(before.energy, self.now, rules) - current_energy(
+                self.state.energy, self.now, rules
+            )
+            assert spent == self.catalog.activities.activity(activity).energy  # type: ignore[union-attr]
 
     @rule(years=st.integers(min_value=1, max_value=40))
     def years_pass(self, years: int) -> None:
@@ -192,6 +210,7 @@ class EconomyMachine(RuleBasedStateMachine):
     def stats_within_bounds(self) -> None:
         character = self.state.character
         if character is not None:
+            assert character.money_cents >= 0
             stats = [getattr(character.stats, name) for name in STAT_NAMES]
             assert all(0 <= value <= 100 for value in stats)
 

@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from baolife_core import (
+    CreateCharacter,
+    DoActivity,
     GameService,
     InMemoryStore,
     PurchaseEnergyRefill,
@@ -56,9 +58,12 @@ class TestContent:
     def test_four_types_within_the_price_range(self) -> None:
         """The seed's "4 types, 5-100 diamonds"."""
         prices = {s.id: s.diamonds for s in CATALOG.time_skips}
-        assert {"one_hour": 5, "six_hours": 15, "to_tomorrow": 25, "one_week": 100} == (
-            prices
-        )
+        assert {
+            "one_hour": 5,
+            "finish_activity": 10,
+            "to_tomorrow": 25,
+            "one_week": 100,
+        } == prices
 
 
 class TestSuccessfulSkip:
@@ -68,7 +73,6 @@ class TestSuccessfulSkip:
         ("skip_type", "price", "skipped"),
         [
             ("one_hour", 5, MS_PER_HOUR),
-            ("six_hours", 15, 6 * MS_PER_HOUR),
             ("one_week", 100, 7 * MS_PER_DAY),
         ],
     )
@@ -131,10 +135,13 @@ class TestSuccessfulSkip:
 
     def test_advance_after_a_skip_keeps_the_skip(self) -> None:
         """Wall time passing after a skip adds to the skipped game time."""
-        state = step(player(), skip("six_hours"), CATALOG).state
+        state = step(player(), skip("one_week"), CATALOG).state
         later = advance(state, T0 + 30 * MS_PER_MINUTE, CATALOG)
-        assert 6 * MS_PER_HOUR + 30 * MS_PER_HOUR == game_ms(later)
-        assert 1 == later.clock.day
+        assert 7 * 24 * MS_PER_HOUR + 30 * MS_PER_HOUR == game_ms(later)
+        assert 8 == later.clock.day
+        assert 30 * MS_PER_HOUR == game_ms(
+            advance(player(), T0 + 30 * MS_PER_MINUTE, CATALOG)
+        )
 
 
 class TestRejections:
@@ -170,7 +177,7 @@ class TestDeterminism:
 
     @given(
         skips=st.lists(
-            st.sampled_from(["one_hour", "six_hours", "to_tomorrow", "one_week"]),
+            st.sampled_from(["one_hour", "finish_activity", "to_tomorrow", "one_week"]),
             max_size=8,
         ),
         gaps=st.lists(st.integers(min_value=0, max_value=MS_PER_DAY), min_size=8),
@@ -213,3 +220,30 @@ class TestDeterminism:
         state = service.load(pid).state
         assert 1000 - 25 - 50 == state.wallet.diamonds
         assert state == replay(store.journal(pid), CATALOG)
+
+
+class TestFinishActivity:
+    """``finish_activity`` skips to the end of the activity being done."""
+
+    def test_skips_exactly_to_the_activity_end(self) -> None:
+        """After resting (2 game hours), the skip buys the rest of that time."""
+        state = step(player(), CreateCharacter(at=T0), CATALOG).state
+        state = step(state, DoActivity(at=T0 + 1, activity="rest"), CATALOG).state
+        assert state.character is not None
+        outcome = step(state, skip("finish_activity", T0 + 2), CATALOG)
+        assert isinstance(outcome.reply, TimeSkipped)
+        assert state.character.busy_until == outcome.reply.game_time_ms
+        assert 990 - 0 == outcome.reply.diamonds
+        again = step(outcome.state, DoActivity(at=T0 + 3, activity="rest"), CATALOG)
+        assert not again.rejected
+
+    @pytest.mark.parametrize("with_character", [False, True])
+    def test_nothing_to_finish_is_invalid_state(self, with_character: bool) -> None:
+        """Without a living, busy character there is nothing to finish."""
+        state = player()
+        if with_character:
+            state = step(state, CreateCharacter(at=T0), CATALOG).state
+        outcome = step(state, skip("finish_activity"), CATALOG)
+        assert isinstance(outcome.reply, Rejection)
+        assert "invalid_state" == outcome.reply.code
+        assert state == outcome.state

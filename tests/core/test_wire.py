@@ -17,6 +17,7 @@ from baolife_core.clock import MAX_INSTANT_MS
 from baolife_core.commands import (
     COMMAND_TYPES,
     CreateCharacter,
+    DoActivity,
     NewPlayer,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
@@ -25,6 +26,7 @@ from baolife_core.engine import new_player, step
 from baolife_core.errors import BaolifeError, WireError
 from baolife_core.events import (
     EVENT_TYPES,
+    ActivityDone,
     CharacterBorn,
     CharacterDied,
     DiamondsCredited,
@@ -36,6 +38,7 @@ from baolife_core.events import (
 )
 from baolife_core.replies import (
     REPLY_TYPES,
+    ActivityResult,
     CharacterCreated,
     EnergyUpdated,
     Rejection,
@@ -152,6 +155,32 @@ EXAMPLES: list[tuple[object, Decoder]] = [
     ),
     (
         CharacterCreated(life=1, name="Ada Lovelace", gender="female", stage="baby"),
+        reply_from_wire,
+    ),
+    (DoActivity(at=AT, activity="study"), command_from_wire),
+    (
+        ActivityDone(
+            at=AT,
+            life=1,
+            activity="study",
+            location="library",
+            energy=15,
+            success=True,
+            stats=(("smarts", 2),),
+            money_cents=0,
+            day=3,
+        ),
+        event_from_wire,
+    ),
+    (
+        ActivityResult(
+            activity="rest",
+            success=None,
+            stats=(("happiness", 2), ("health", 1)),
+            money_cents=0,
+            energy=95,
+            busy_until=7_200_000,
+        ),
         reply_from_wire,
     ),
     (Rejection(code="insufficient_diamonds", message="full costs 35"), reply_from_wire),

@@ -82,7 +82,6 @@ class TestTimeSkipRows:
         ("skip_type", "price", "game_ms", "day_after"),
         [
             ("one_hour", 5, HOUR_MS, 0),
-            ("six_hours", 15, 6 * HOUR_MS, 0),
             ("to_tomorrow", 25, DAY_MS - LIVED_MS, 1),
             ("one_week", 100, 7 * DAY_MS, 7),
         ],

@@ -3,13 +3,15 @@
 Rules (DESIGN.md "Determinism rules" 4; issue "Life clock", time skips):
 
 - The skip must exist in the catalog (else ``not_found``); the wallet must hold the
-  price (else ``insufficient_diamonds``).
+  price (else ``insufficient_diamonds``); ``activity_end`` needs a living character
+  busy with an activity (else ``invalid_state``).
 - A skip adds game milliseconds to the life clock (``skipped_ms``); wall time, and so
   energy regeneration, is untouched. ``game_hours`` skips add a fixed amount;
   ``until = "next_day"`` skips to the start of the next game day from the game time
-  at ``at``. Game time stays a pure function of wall time plus skips, so ``advance``
-  stays split invariant. The character lives every game day the skip crosses
-  (``life.days``), exactly as if the time had passed.
+  at ``at``; ``until = "activity_end"`` to the end of the current activity. Game
+  time stays a pure function of wall time plus skips, so ``advance`` stays split
+  invariant. The character lives every game day the skip crosses (``life.days``),
+  exactly as if the time had passed.
 - On success: one ``DiamondsSpent`` ledger entry (reason ``time_skip``), one
   ``GameTimeSkipped`` event and the reply ``time_skipped``.
 """
@@ -25,7 +27,7 @@ from ..events import GameTimeSkipped
 from ..ids import mint_id
 from ..life.days import live_days
 from ..outcome import Outcome, reject
-from ..replies import INSUFFICIENT_DIAMONDS, NOT_FOUND, TimeSkipped
+from ..replies import INSUFFICIENT_DIAMONDS, INVALID_STATE, NOT_FOUND, TimeSkipped
 from ..state import PlayerState
 from .wallet import debit
 
@@ -48,7 +50,19 @@ def purchase_time_skip(
     clock = state.clock
     scale = catalog.clock.time_scale
     before = game_elapsed_ms(clock.started_at, clock.now_at, scale, clock.skipped_ms)
-    skipped = MS_PER_DAY - before % MS_PER_DAY if skip.game_ms is None else skip.game_ms
+    character = state.character
+    if skip.game_ms is not None:
+        skipped = skip.game_ms
+    elif skip.until == "next_day":
+        skipped = MS_PER_DAY - before % MS_PER_DAY
+    elif (
+        character is not None
+        and character.death is None
+        and character.busy_until > before
+    ):
+        skipped = character.busy_until - before
+    else:
+        return reject(state, INVALID_STATE, "no activity to finish")
     seq = state.seq + 1
     transaction_id = mint_id(state.seed, seq, "purchase")
     wallet, spent = debit(

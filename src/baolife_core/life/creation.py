@@ -122,6 +122,10 @@ def create_character(
         personality=personality,
         money_cents=0,
         family=_family(rng, rules, state, seq, surname),
+        location=catalog.activities.locations[0].id,
+        busy_until=0,
+        activity_day=state.clock.day,
+        activity_counts=(),
         death=None,
     )
     born = CharacterBorn(

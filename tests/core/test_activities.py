@@ -1,0 +1,265 @@
+"""Tests of ``baolife_core.life.activities``: locations and intraday activities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from attrs import evolve
+
+from baolife_core import (
+    ActivityDone,
+    ActivityResult,
+    ContentError,
+    CreateCharacter,
+    DoActivity,
+    EnergyUpdated,
+    PlayerState,
+    PurchaseEnergyRefill,
+    Rejection,
+    advance,
+    load_catalog,
+    new_player,
+    step,
+)
+from baolife_core.clock import MS_PER_DAY, MS_PER_MINUTE
+from baolife_core.life.checks import check_passes
+from baolife_core.rng import Stream
+from content_packs import edited_catalog
+
+CATALOG = load_catalog()
+T0 = 1_798_761_600_000
+WALL_DAY = MS_PER_DAY // CATALOG.clock.time_scale
+YEAR = CATALOG.life.days_per_year
+#: Content where nobody dies, so long lives are certain.
+IMMORTAL = edited_catalog(
+    *(
+        (f"daily_ppm = {n}\n", "daily_ppm = 0\n")
+        for n in sorted({b.daily_ppm for b in CATALOG.life.death_bands})
+    )
+)
+
+
+def aged(years: int, seed: int = 4) -> PlayerState:
+    """A player whose character was born at ``T0`` and is now ``years`` old."""
+    state = new_player(seed=seed, at=T0, catalog=IMMORTAL)
+    state = step(state, CreateCharacter(at=T0), IMMORTAL).state
+    return advance(state, T0 + years * YEAR * WALL_DAY, IMMORTAL)
+
+
+def do(
+    state: PlayerState, activity: str, after_ms: int = 1
+) -> tuple[PlayerState, object]:
+    """Do ``activity`` ``after_ms`` after the state's clock; the state and reply."""
+    outcome = step(
+        state, DoActivity(at=state.clock.now_at + after_ms, activity=activity), IMMORTAL
+    )
+    return outcome.state, outcome.reply
+
+
+def code(reply: object) -> str:
+    """The rejection code of a reply."""
+    assert isinstance(reply, Rejection), reply
+    return reply.code
+
+
+class TestContent:
+    """``activities.toml`` loads and is validated."""
+
+    def test_bundled(self) -> None:
+        """Eight locations and nine activities, each at a known location."""
+        rules = CATALOG.activities
+        assert 8 == len(rules.locations)
+        assert 9 == len(rules.activities)
+        ids = {loc.id for loc in rules.locations}
+        assert all(a.location in ids for a in rules.activities)
+
+    @pytest.mark.parametrize(
+        ("old", "new", "entry", "field"),
+        [
+            (
+                'location = "gym"',
+                'location = "moon"',
+                "activities[work_out]",
+                "location",
+            ),
+            (
+                "effects = { happiness = 4",
+                "effects = { charm = 4",
+                "activities[socialize]",
+                "effects.charm",
+            ),
+            (
+                "daily_cap = 1\neffects = { health = 4 }",
+                "daily_cap = 0\neffects = { health = 4 }",
+                "activities[see_doctor]",
+                "daily_cap",
+            ),
+            ('check = { stat = "fitness"', 'check = { stat = "luck"', "check", "stat"),
+            (
+                "success = { fitness = 3",
+                "effects = { fitness = 1 }\nsuccess = { fitness = 3",
+                "activities[work_out]",
+                "effects",
+            ),
+        ],
+    )
+    def test_errors_name_entry_and_field(
+        self, tmp_path: Path, old: str, new: str, entry: str, field: str
+    ) -> None:
+        """Each broken value is reported with its file, entry and field."""
+        with pytest.raises(ContentError) as caught:
+            edited_catalog((old, new))
+        assert ("activities.toml", entry, field) == (
+            caught.value.file,
+            caught.value.entry,
+            caught.value.field,
+        )
+
+
+class TestChecks:
+    """One check formula: ``stat + roll(0..99) >= difficulty + 50``."""
+
+    def test_formula_bounds(self) -> None:
+        """A stat 50 above the difficulty always passes; 50 below never does."""
+        assert all(check_passes(90, 40, Stream(s)) for s in range(200))
+        assert not any(check_passes(0, 51, Stream(s)) for s in range(200))
+
+    def test_even_odds_at_equal_stat(self) -> None:
+        """At stat == difficulty about half the rolls pass."""
+        passed = sum(check_passes(50, 50, Stream(s)) for s in range(2000))
+        assert 850 <= passed <= 1150
+
+
+class TestDoActivity:
+    """A valid activity spends energy and game time and changes stats."""
+
+    def test_rest_as_a_baby(self) -> None:
+        """Resting: 5 energy, +2 happiness, +1 health (clamped), 2 game hours busy."""
+        state = aged(0)
+        assert state.character is not None
+        before = state.character.stats
+        after, reply = do(state, "rest")
+        assert isinstance(reply, ActivityResult)
+        assert after.character is not None
+        assert 95 == reply.energy
+        assert min(100, before.happiness + 2) == after.character.stats.happiness
+        assert min(100, before.health + 1) == after.character.stats.health
+        assert "home" == after.character.location
+        assert (("rest", 1),) == after.character.activity_counts
+        assert reply.busy_until == after.character.busy_until
+
+    def test_work_shift_pays_and_checks(self) -> None:
+        """A shift pays 120 or 80 currency units depending on the discipline check."""
+        state, reply = do(aged(20), "work_shift")
+        assert isinstance(reply, ActivityResult)
+        assert reply.success is not None
+        assert (12_000 if reply.success else 8_000) == reply.money_cents
+        assert state.character is not None
+        assert reply.money_cents == state.character.money_cents
+
+    def test_one_event_per_activity(self) -> None:
+        """``ActivityDone`` records the outcome."""
+        state = aged(20)
+        outcome = step(
+            state, DoActivity(at=state.clock.now_at + 1, activity="work_out"), IMMORTAL
+        )
+        assert 1 == len(outcome.events)
+        done = outcome.events[0]
+        assert isinstance(done, ActivityDone)
+        assert ("work_out", "gym", 25) == (done.activity, done.location, done.energy)
+
+    def test_the_seed_purchase_example(self) -> None:
+        """Spend energy, then buy the full refill: 1000 → 965 diamonds, energy 100."""
+        state, _ = do(aged(20), "work_out")
+        outcome = step(
+            state,
+            PurchaseEnergyRefill(
+                at=state.clock.now_at + 1, refill_type="full", idempotency_key="k"
+            ),
+            IMMORTAL,
+        )
+        assert isinstance(outcome.reply, EnergyUpdated)
+        assert (100, 965) == (outcome.reply.energy, outcome.reply.diamonds)
+
+
+class TestRejections:
+    """Each rule refuses with its own code and changes nothing."""
+
+    def test_no_character(self) -> None:
+        """Before ``create_character`` there is nobody to act."""
+        state = new_player(seed=1, at=T0, catalog=IMMORTAL)
+        outcome = step(state, DoActivity(at=T0, activity="rest"), IMMORTAL)
+        assert "invalid_state" == code(outcome.reply)
+        assert state == outcome.state
+
+    def test_unknown_activity(self) -> None:
+        """An unknown id is ``not_found``."""
+        assert "not_found" == code(do(aged(5), "skydive")[1])
+
+    @pytest.mark.parametrize(
+        ("years", "activity"),
+        [
+            (0, "play"),
+            (4, "attend_class"),
+            (19, "attend_class"),
+            (15, "work_shift"),
+            (80, "work_shift"),
+            (11, "work_out"),
+        ],
+    )
+    def test_age_restricted(self, years: int, activity: str) -> None:
+        """Age limits of the activity and of its location apply."""
+        state = aged(years)
+        after, reply = do(state, activity)
+        assert "age_restricted" == code(reply)
+        assert state == after
+
+    def test_busy_until_the_activity_ends(self) -> None:
+        """A second activity waits for the first's game time to pass."""
+        state, _ = do(aged(20), "work_shift")  # 8 game hours = 8 real minutes
+        assert "busy" == code(do(state, "rest", after_ms=7 * MS_PER_MINUTE)[1])
+        assert isinstance(
+            do(state, "rest", after_ms=8 * MS_PER_MINUTE + 1)[1], ActivityResult
+        )
+
+    def test_daily_limit_resets_the_next_game_day(self) -> None:
+        """``see_doctor`` once a day: refused again today, allowed tomorrow."""
+        state, _ = do(aged(30), "see_doctor")
+        assert "daily_limit" == code(
+            do(state, "see_doctor", after_ms=2 * MS_PER_MINUTE)[1]
+        )
+        tomorrow = do(state, "see_doctor", after_ms=WALL_DAY)[1]
+        assert isinstance(tomorrow, ActivityResult)
+
+    def test_no_energy(self) -> None:
+        """Below the activity's cost, ``no_energy``."""
+        state = aged(20)
+        drained = evolve(
+            state, energy=evolve(state.energy, amount=10, anchor_at=state.clock.now_at)
+        )
+        after, reply = do(drained, "work_out")
+        assert "no_energy" == code(reply)
+        assert drained == after
+
+    def test_insufficient_money(self) -> None:
+        """Meeting friends costs money the character may not have."""
+        state = aged(20)
+        assert state.character is not None
+        assert 0 == state.character.money_cents
+        assert "insufficient_money" == code(do(state, "socialize")[1])
+
+    def test_the_dead_do_nothing(self) -> None:
+        """After death, ``invalid_state``."""
+        from baolife_core import Death
+
+        state = aged(30)
+        assert state.character is not None
+        dead = evolve(
+            state,
+            character=evolve(
+                state.character,
+                death=Death(day=1, age=30, cause="illness", epitaph="x"),
+            ),
+        )
+        assert "invalid_state" == code(do(dead, "rest")[1])
