@@ -247,6 +247,33 @@ class TestPurchase:
         assert ("error", "bad_request") == (typed["type"], typed["code"])
         assert 900 == await client.diamonds()
 
+    async def test_the_seed_example_through_the_protocol(
+        self, client: ProtocolClient
+    ) -> None:
+        """Create a character, spend energy resting, buy ``full``: 1000 → 965."""
+        await client.hello()
+        created = await client.request({"type": "create_character", "name": "Ada Bao"})
+        assert ("character_created", "Ada Bao", "baby") == (
+            created["type"],
+            created["name"],
+            created["stage"],
+        )
+        rested = await client.request({"type": "do_activity", "activity": "rest"})
+        assert ("activity_result", 95) == (rested["type"], rested["energy"])
+        busy = await client.request({"type": "do_activity", "activity": "rest"})
+        assert ("error", "busy") == (busy["type"], busy["code"])
+        bought = await client.purchase("full")
+        assert ("energy_updated", 100, 965) == (
+            bought["type"],
+            bought["energy"],
+            bought["diamonds"],
+        )
+        state = (await client.request({"type": "get_state"}))["state"]
+        assert ("Ada Bao", "home") == (
+            state["character"]["name"],
+            state["character"]["location"],
+        )
+
     @pytest.mark.parametrize("at", [0, "yesterday", START_MS + 10**9])
     async def test_client_sent_at_is_ignored(
         self, client: ProtocolClient, store: InMemoryStore, clock: FakeClock, at: Any
