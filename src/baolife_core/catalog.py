@@ -20,8 +20,10 @@ from attrs import frozen
 
 from .clock import MS_PER_HOUR, MS_PER_MINUTE
 from .content_reader import Entry, entries, read_toml
+from .errors import ContentError
 from .life.activity_rules import ActivityRules, load_activity_rules
-from .life.rules import LifeRules, load_life_rules
+from .life.rules import STAT_NAMES, LifeRules, load_life_rules
+from .life.storylet_rules import StoryletRules, check_storylets, load_life_events
 
 __all__ = [
     "Catalog",
@@ -83,6 +85,7 @@ class Catalog:
     clock: ClockRules  # the life clock's rules
     life: LifeRules  # calendar, stages, characters, death
     activities: ActivityRules  # locations and intraday activities
+    storylets: StoryletRules  # life events, questions and dilemmas
 
     def refill(self, refill_id: str) -> RefillTier | None:
         """Return the refill tier with this id, or None."""
@@ -174,6 +177,21 @@ def _load_clock(directory: Traversable) -> ClockRules:
     return rules
 
 
+def _checked_storylets(source: Traversable, life: LifeRules) -> StoryletRules:
+    """Load ``life_events.toml`` and check its references against the life rules."""
+    rules = load_life_events(source)
+    problems = check_storylets(
+        rules,
+        [stage.id for stage in life.stages],
+        STAT_NAMES,
+        ("mother", "father", "sibling"),
+        [cause.id for cause in life.causes],
+    )
+    if problems:
+        raise ContentError("life_events.toml", "", "", "; ".join(problems))
+    return rules
+
+
 def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
     """Load and validate the content; the bundled content when no directory is given.
 
@@ -183,12 +201,14 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
         resources.files("baolife_core") / "content" if directory is None else directory
     )
     starting, energy, refills, time_skips = _load_economy(source)
+    life = load_life_rules(source)
     return Catalog(
         starting_diamonds=starting,
         energy=energy,
         refills=refills,
         time_skips=time_skips,
         clock=_load_clock(source),
-        life=load_life_rules(source),
+        life=life,
         activities=load_activity_rules(source),
+        storylets=_checked_storylets(source, life),
     )

@@ -21,6 +21,7 @@ from . import _fields
 
 __all__ = [
     "COMMAND_TYPES",
+    "AnswerQuestion",
     "Command",
     "CreateCharacter",
     "DoActivity",
@@ -84,7 +85,22 @@ class DoActivity:
     activity: str = field(validator=_fields.token)
 
 
-Command = PurchaseEnergyRefill | PurchaseTimeSkip | CreateCharacter | DoActivity
+@frozen
+class AnswerQuestion:
+    """Answer a pending life-event question with one of its choices."""
+
+    at: int = field(validator=_fields.instant)
+    question_id: str = field(validator=_fields.key)
+    choice: str = field(validator=_fields.token)
+
+
+Command = (
+    PurchaseEnergyRefill
+    | PurchaseTimeSkip
+    | CreateCharacter
+    | DoActivity
+    | AnswerQuestion
+)
 
 #: Every command class, in a fixed order (the wire registry and strategies use it).
 COMMAND_TYPES: tuple[type[Command], ...] = (
@@ -92,4 +108,5 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     PurchaseTimeSkip,
     CreateCharacter,
     DoActivity,
+    AnswerQuestion,
 )

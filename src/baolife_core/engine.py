@@ -23,6 +23,7 @@ from attrs import evolve
 from .catalog import Catalog
 from .clock import game_day_index
 from .commands import (
+    AnswerQuestion,
     Command,
     CreateCharacter,
     DoActivity,
@@ -39,6 +40,7 @@ from .ids import mint_id
 from .life.activities import do_activity
 from .life.creation import create_character
 from .life.days import live_days
+from .life.story import answer_question
 from .outcome import Outcome
 from .state import Energy, LifeClock, PlayerState
 
@@ -69,6 +71,7 @@ _HANDLERS: dict[type, Handler] = dict(
         _handles(PurchaseTimeSkip, purchase_time_skip),
         _handles(CreateCharacter, create_character),
         _handles(DoActivity, do_activity),
+        _handles(AnswerQuestion, answer_question),
     ]
 )
 
@@ -83,6 +86,7 @@ def start(genesis: NewPlayer, catalog: Catalog) -> Outcome:
         wallet=new_wallet(),
         energy=Energy(amount=catalog.energy.max, anchor_at=at),
         character=None,
+        album=(),
     )
     events: list[Event] = [PlayerCreated(at=at, seed=genesis.seed)]
     if catalog.starting_diamonds > 0:
@@ -118,9 +122,8 @@ def tick(
     day = game_day_index(
         clock.started_at, at, catalog.clock.time_scale, clock.skipped_ms
     )
-    character, events = live_days(state, day, at, catalog)
-    clock = evolve(clock, now_at=at, day=day)
-    return evolve(state, clock=clock, character=character), events
+    lived, events = live_days(state, day, at, catalog)
+    return evolve(lived, clock=evolve(clock, now_at=at, day=day)), events
 
 
 def advance(state: PlayerState, at: int, catalog: Catalog) -> PlayerState:

@@ -18,9 +18,14 @@ __all__ = [
     "DiamondsSpent",
     "EnergyRefilled",
     "Event",
+    "FamilyMemberDied",
     "GameTimeSkipped",
     "LedgerEvent",
+    "LifeEventOccurred",
+    "PhotoAdded",
     "PlayerCreated",
+    "QuestionAnswered",
+    "QuestionPosed",
     "StageEntered",
 ]
 
@@ -142,6 +147,69 @@ class ActivityDone:
     day: int  # game day index
 
 
+@frozen
+class LifeEventOccurred:
+    """A storylet without choices happened to the character."""
+
+    at: int  # instant the engine crossed the day, ms
+    life: int  # the life's number
+    event_id: str  # the storylet id
+    title: str  # rendered title
+    text: str  # rendered text
+    day: int  # game day index
+
+
+@frozen
+class QuestionPosed:
+    """A storylet with choices asks the player a question (pushed as a prompt)."""
+
+    at: int  # instant the engine crossed the day, ms
+    life: int  # the life's number
+    question_id: str  # the question's wire id (uuid5)
+    event_id: str  # the storylet id
+    title: str  # rendered title
+    text: str  # rendered text
+    choices: tuple[tuple[str, str], ...]  # (choice id, rendered text)
+    expires_day: int  # on this game day the default choice is taken
+    day: int  # game day index
+
+
+@frozen
+class QuestionAnswered:
+    """A question was answered, or expired and took its default choice."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    question_id: str  # the question
+    event_id: str  # its storylet
+    choice: str  # the choice applied
+    expired: bool  # True when the default was taken on expiry
+    passed: bool | None  # the check's result; None without a check
+    day: int  # game day index
+
+
+@frozen
+class PhotoAdded:
+    """A milestone photo went into the album."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    caption: str  # rendered caption
+    day: int  # game day index
+
+
+@frozen
+class FamilyMemberDied:
+    """A relative of the character died."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    relative_id: str  # the relative
+    role: str  # ``mother``, ``father``, ``sibling``
+    name: str  # full name
+    day: int  # game day index
+
+
 LedgerEvent = DiamondsCredited | DiamondsSpent
 Event = (
     PlayerCreated
@@ -153,6 +221,11 @@ Event = (
     | StageEntered
     | CharacterDied
     | ActivityDone
+    | LifeEventOccurred
+    | QuestionPosed
+    | QuestionAnswered
+    | PhotoAdded
+    | FamilyMemberDied
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -165,4 +238,9 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     StageEntered,
     CharacterDied,
     ActivityDone,
+    LifeEventOccurred,
+    QuestionPosed,
+    QuestionAnswered,
+    PhotoAdded,
+    FamilyMemberDied,
 )

@@ -23,6 +23,7 @@ __all__ = [
     "REJECTION_CODES",
     "REPLY_TYPES",
     "ActivityResult",
+    "AnswerResult",
     "CharacterCreated",
     "EnergyUpdated",
     "Rejection",
@@ -116,12 +117,30 @@ class ActivityResult:
     busy_until: int  # game ms until which the activity lasts
 
 
-Reply = EnergyUpdated | TimeSkipped | CharacterCreated | ActivityResult | Rejection
+@frozen
+class AnswerResult:
+    """Reply to ``answer_question``."""
+
+    question_id: str  # the question answered
+    choice: str  # the choice applied
+    passed: bool | None  # the choice's check; None without a check
+    alive: bool  # False if the choice ended the life
+
+
+Reply = (
+    EnergyUpdated
+    | TimeSkipped
+    | CharacterCreated
+    | ActivityResult
+    | AnswerResult
+    | Rejection
+)
 
 REPLY_TYPES: tuple[type[Reply], ...] = (
     EnergyUpdated,
     TimeSkipped,
     CharacterCreated,
     ActivityResult,
+    AnswerResult,
     Rejection,
 )

@@ -20,10 +20,13 @@ __all__ = [
     "Death",
     "Energy",
     "LifeClock",
+    "PendingQuestion",
     "Personality",
+    "Photo",
     "PlayerState",
     "Relative",
     "Stats",
+    "StoryState",
     "Wallet",
 ]
 
@@ -104,6 +107,27 @@ class Death:
 
 
 @frozen
+class PendingQuestion:
+    """A storylet's question waiting for the player's answer."""
+
+    id: str  # uuid5 of (seed, life, day): the wire id of the question
+    event_id: str  # the storylet asked
+    asked_day: int  # game day it was asked
+    expires_day: int  # on this game day it resolves with the default choice
+
+
+@frozen
+class StoryState:
+    """What the storylets remember about one life (a new life starts empty)."""
+
+    flags: tuple[str, ...] = ()  # story flags set, sorted
+    seen_once: tuple[str, ...] = ()  # once-per-life storylets that happened, sorted
+    last_seen: tuple[tuple[str, int], ...] = ()  # (cooldown storylet, day), sorted
+    scheduled: tuple[tuple[int, str], ...] = ()  # (day, storylet) follow-ups, sorted
+    pending: tuple[PendingQuestion, ...] = ()  # questions waiting, oldest first
+
+
+@frozen
 class Character:
     """The life being lived (or the last one, once it has ended)."""
 
@@ -120,7 +144,17 @@ class Character:
     busy_until: int  # game ms until which the last activity lasts
     activity_day: int  # the game day ``activity_counts`` counts
     activity_counts: tuple[tuple[str, int], ...]  # (activity id, times), sorted
+    story: StoryState  # what the storylets remember of this life
     death: Death | None  # None while alive
+
+
+@frozen
+class Photo:
+    """A milestone photo in the player's album (kept across lives)."""
+
+    life: int  # the life it was taken in
+    day: int  # game day index
+    caption: str  # rendered caption
 
 
 @frozen
@@ -133,3 +167,4 @@ class PlayerState:
     wallet: Wallet  # premium currency
     energy: Energy  # the energy meter
     character: Character | None  # the current (or last) life; None before the first
+    album: tuple[Photo, ...]  # milestone photos of every life, oldest first

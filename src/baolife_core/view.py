@@ -58,6 +58,10 @@ def _character(state: PlayerState, catalog: Catalog) -> dict[str, Any] | None:
             }
             for relative in character.family
         ],
+        "questions": [
+            {"id": q.id, "event_id": q.event_id, "expires_day": q.expires_day}
+            for q in character.story.pending
+        ],
         "death": None if death is None else asdict(death),
     }
 
@@ -89,4 +93,5 @@ def client_view(state: PlayerState, at: int, catalog: Catalog) -> dict[str, Any]
             "days_per_year": catalog.life.days_per_year,
         },
         "character": _character(state, catalog),
+        "album": [asdict(photo) for photo in state.album],
     }

@@ -39,8 +39,13 @@ from baolife_core import (
     DiamondsSpent,
     EnergyRefilled,
     Event,
+    FamilyMemberDied,
     GameTimeSkipped,
+    LifeEventOccurred,
+    PhotoAdded,
     PlayerCreated,
+    QuestionAnswered,
+    QuestionPosed,
     StageEntered,
 )
 
@@ -227,6 +232,13 @@ PROJECTIONS: Mapping[type[Event], Projector] = {
     CharacterDied: character_died,
     # Kept in the journal only; lifetime statistics (a later table) will count it.
     ActivityDone: no_rows,
+    # Kept in the journal and the snapshot only, for now; the photo album table
+    # (player_photo_album) and lifetime statistics are later work.
+    LifeEventOccurred: no_rows,
+    QuestionPosed: no_rows,
+    QuestionAnswered: no_rows,
+    PhotoAdded: no_rows,
+    FamilyMemberDied: no_rows,
 }
 
 

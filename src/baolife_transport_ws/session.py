@@ -36,7 +36,7 @@ import functools
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -45,8 +45,10 @@ import structlog
 from baolife_core import (
     COMMAND_TYPES,
     ConflictError,
+    Event,
     GameService,
     PlayerNotFoundError,
+    QuestionPosed,
     WireError,
     client_view,
     command_from_wire,
@@ -108,6 +110,7 @@ class Session:
         self._outbox = outbox
         self._on_login = on_login  # called once, with the player id, after hello
         self.player_id: str | None = None  # set by a successful hello
+        self._pushes: list[dict[str, Any]] = []  # pushes raised by the request
         # A logger per session, not per module: it takes the logging configuration
         # current when the connection opens. Bound once, so a request does not pay
         # for a lazy proxy's look-up.
@@ -141,6 +144,9 @@ class Session:
         except Exception:  # the reply cannot be encoded: a bug, answer internal
             reply = self._internal(kind)
             self._outbox({**reply, "rid": rid} if rid is not None else reply, True)
+        pushes, self._pushes = self._pushes, []
+        for push in pushes:  # after the reply: the prompts its command raised
+            self._outbox(push, False)
         line = functools.partial(
             self._log.info,
             "request",
@@ -218,6 +224,7 @@ class Session:
             result = await self._rt.pool.run(
                 self._rt.service.execute, player_id, command
             )
+        self._pushes.extend(event_prompts(result.events))
         return to_wire(result.reply)
 
     def _login(
@@ -253,3 +260,20 @@ def _canonical_device_id(value: object) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise RequestError(BAD_REQUEST, "'device_id' must be a UUID string") from None
+
+
+def event_prompts(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """The ``event_prompt`` pushes of the questions a command's events posed."""
+    return [
+        {
+            "type": "event_prompt",
+            "question_id": event.question_id,
+            "event_id": event.event_id,
+            "title": event.title,
+            "text": event.text,
+            "choices": [{"id": cid, "text": text} for cid, text in event.choices],
+            "expires_day": event.expires_day,
+        }
+        for event in events
+        if isinstance(event, QuestionPosed)
+    ]

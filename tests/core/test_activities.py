@@ -25,19 +25,12 @@ from baolife_core import (
 from baolife_core.clock import MS_PER_DAY, MS_PER_MINUTE
 from baolife_core.life.checks import check_passes
 from baolife_core.rng import Stream
-from content_packs import edited_catalog
+from content_packs import IMMORTAL, edited_catalog
 
 CATALOG = load_catalog()
 T0 = 1_798_761_600_000
 WALL_DAY = MS_PER_DAY // CATALOG.clock.time_scale
 YEAR = CATALOG.life.days_per_year
-#: Content where nobody dies, so long lives are certain.
-IMMORTAL = edited_catalog(
-    *(
-        (f"daily_ppm = {n}\n", "daily_ppm = 0\n")
-        for n in sorted({b.daily_ppm for b in CATALOG.life.death_bands})
-    )
-)
 
 
 def aged(years: int, seed: int = 4) -> PlayerState:

@@ -91,6 +91,7 @@ class TestStart:
                 wallet=Wallet(diamonds=1000, earned=1000, spent=0, entries=1),
                 energy=Energy(amount=100, anchor_at=AT),
                 character=None,
+                album=(),
             ),
             events=(
                 PlayerCreated(at=AT, seed=42),

@@ -29,7 +29,7 @@ from baolife_core import (
 from baolife_core.clock import MS_PER_DAY
 from baolife_core.life.days import age_on, daily_hazard_ppm, next_stage
 from baolife_core.life.rules import STAT_NAMES
-from content_packs import edited_catalog
+from content_packs import DOOMED, IMMORTAL, edited_catalog
 
 CATALOG = load_catalog()
 RULES = CATALOG.life
@@ -37,16 +37,6 @@ T0 = 1_798_761_600_000
 #: Wall ms per game day at the default time scale (24 real minutes).
 WALL_DAY = MS_PER_DAY // CATALOG.clock.time_scale
 YEAR = RULES.days_per_year
-#: Content where nobody dies, so stage and ageing tests are not cut short.
-_PPMS = sorted({band.daily_ppm for band in RULES.death_bands})
-IMMORTAL = edited_catalog(*((f"daily_ppm = {n}\n", "daily_ppm = 0\n") for n in _PPMS))
-#: Content where everybody dies on their first day.
-DOOMED = edited_catalog(
-    *(
-        (f"daily_ppm = {n}\n", "daily_ppm = 1000000\n")
-        for n in (4, 20, 80, 400, 4000, 40000)
-    )
-)
 
 
 def born(seed: int = 3, catalog: object = CATALOG, **fields: str) -> PlayerState:

@@ -132,7 +132,7 @@ class EconomyMachine(RuleBasedStateMachine):
             )
             assert spent == self.catalog.activities.activity(activity).energy  # type: ignore[union-attr]
 
-    @rule(years=st.integers(min_value=1, max_value=40))
+    @rule(years=st.integers(min_value=1, max_value=12))
     def years_pass(self, years: int) -> None:
         self.now += years * 36 * 24 * 60_000
 
@@ -202,9 +202,12 @@ class EconomyMachine(RuleBasedStateMachine):
         energy = current_energy(self.state.energy, self.now, rules)
         assert 0 <= energy <= rules.overfill_cap
 
-    @invariant()
-    def replay_equals_live_state(self) -> None:
-        assert self.state == replay(self.store.journal(PLAYER), self.catalog)
+    def teardown(self) -> None:
+        """Replay of the journal equals the live state (checked once per run: a
+        replay re-lives every game day, so checking it after every step would make
+        the machine quadratic in game time)."""
+        if PLAYER in self.store.journals:
+            assert self.state == replay(self.store.journal(PLAYER), self.catalog)
 
     @invariant()
     def stats_within_bounds(self) -> None:

@@ -49,6 +49,7 @@ class TestClientView:
                 "days_per_year": 36,
             },
             "character": None,
+            "album": [],
         }
         assert expected == client_view(player(), AT, CATALOG)
 

@@ -16,6 +16,7 @@ from baolife_core.catalog import load_catalog
 from baolife_core.clock import MAX_INSTANT_MS
 from baolife_core.commands import (
     COMMAND_TYPES,
+    AnswerQuestion,
     CreateCharacter,
     DoActivity,
     NewPlayer,
@@ -32,13 +33,19 @@ from baolife_core.events import (
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
+    FamilyMemberDied,
     GameTimeSkipped,
+    LifeEventOccurred,
+    PhotoAdded,
     PlayerCreated,
+    QuestionAnswered,
+    QuestionPosed,
     StageEntered,
 )
 from baolife_core.replies import (
     REPLY_TYPES,
     ActivityResult,
+    AnswerResult,
     CharacterCreated,
     EnergyUpdated,
     Rejection,
@@ -181,6 +188,56 @@ EXAMPLES: list[tuple[object, Decoder]] = [
             energy=95,
             busy_until=7_200_000,
         ),
+        reply_from_wire,
+    ),
+    (AnswerQuestion(at=AT, question_id=TX, choice="stay_home"), command_from_wire),
+    (
+        LifeEventOccurred(
+            at=AT,
+            life=1,
+            event_id="first_words",
+            title="First words",
+            text="Hi!",
+            day=9,
+        ),
+        event_from_wire,
+    ),
+    (
+        QuestionPosed(
+            at=AT,
+            life=1,
+            question_id=TX,
+            event_id="school_bully",
+            title="A bully",
+            text="What now?",
+            choices=(("tell", "Tell a teacher"), ("fight", "Fight back")),
+            expires_day=12,
+            day=9,
+        ),
+        event_from_wire,
+    ),
+    (
+        QuestionAnswered(
+            at=AT,
+            life=1,
+            question_id=TX,
+            event_id="school_bully",
+            choice="tell",
+            expired=False,
+            passed=None,
+            day=10,
+        ),
+        event_from_wire,
+    ),
+    (PhotoAdded(at=AT, life=1, caption="First steps", day=40), event_from_wire),
+    (
+        FamilyMemberDied(
+            at=AT, life=1, relative_id=TX, role="father", name="Leo Bao", day=900
+        ),
+        event_from_wire,
+    ),
+    (
+        AnswerResult(question_id=TX, choice="tell", passed=True, alive=True),
         reply_from_wire,
     ),
     (Rejection(code="insufficient_diamonds", message="full costs 35"), reply_from_wire),
@@ -604,6 +661,7 @@ class TestStateWire:
             "wallet": {"diamonds": 1000, "earned": 1000, "spent": 0, "entries": 1},
             "energy": {"amount": 100, "anchor_at": 0},
             "character": None,
+            "album": [],
         }
         assert expected == state_to_wire(GENESIS_STATE)
 
@@ -688,7 +746,7 @@ class TestStateHash:
 
     def test_regression_vector(self) -> None:
         """Regression vector computed once: any change of the genesis state shows."""
-        expected = "1f0816465b9a12230a692d28f280e5c3c4f303ab3d730b25c3cee3cfa840c80a"
+        expected = "3ceeeaa7ffd772c31a329dcc45e13abc24aac19946d5851cba7996f6e27bd54a"
         assert expected == state_hash(new_player(seed=42, at=0, catalog=CATALOG))
 
     def test_equal_states_hash_equal(self) -> None:

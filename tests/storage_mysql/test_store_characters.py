@@ -11,11 +11,6 @@ game day after birth).
 
 from __future__ import annotations
 
-import re
-import tempfile
-from importlib import resources
-from pathlib import Path
-
 import pytest
 from attrs import evolve
 from sqlalchemy import select
@@ -31,10 +26,10 @@ from baolife_core import (
     Rejection,
     StageEntered,
     TimeSkipped,
-    load_catalog,
 )
 from baolife_storage_mysql import ProjectionError, SqlPlayerStore
 from baolife_storage_mysql.schema import characters
+from content_packs import DOOMED, IMMORTAL
 
 from .support import (
     T0,
@@ -55,33 +50,16 @@ YEAR_DAYS = 36
 BIRTHDAY = {years: T0 + years * YEAR_DAYS * DAY_MS for years in (3, 13)}
 
 
-def _catalog_with_hazard(daily_ppm: int) -> Catalog:
-    """The bundled content with every age band's daily hazard set to ``daily_ppm``."""
-    source = resources.files("baolife_core") / "content"
-    with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        for entry in source.iterdir():
-            if entry.name.endswith(".toml"):
-                text = entry.read_text(encoding="utf-8")
-                if entry.name == "life.toml":
-                    text, bands = re.subn(
-                        r"(?m)^daily_ppm = \d+$", f"daily_ppm = {daily_ppm}", text
-                    )
-                    assert bands > 0, "life.toml has no daily_ppm to edit"
-                (directory / entry.name).write_text(text, encoding="utf-8")
-        return load_catalog(directory)
-
-
 @pytest.fixture(scope="module")
 def immortal() -> Catalog:
-    """The bundled content where nobody dies."""
-    return _catalog_with_hazard(0)
+    """The bundled content where nobody dies and no storylet happens."""
+    return IMMORTAL
 
 
 @pytest.fixture(scope="module")
 def lethal() -> Catalog:
     """The bundled content where a character dies on the first day it lives."""
-    return _catalog_with_hazard(1_000_000)
+    return DOOMED
 
 
 def _login(service: GameService) -> str:

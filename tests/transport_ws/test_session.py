@@ -401,3 +401,41 @@ class TestLogging:
 
 async def _resume(client: ProtocolClient, token: str) -> dict[str, Any]:
     return await client.request({"type": "hello", "token": token})
+
+
+class TestEventPrompts:
+    """Questions a command's events posed become ``event_prompt`` pushes."""
+
+    def test_question_posed_becomes_a_prompt(self) -> None:
+        """Only ``QuestionPosed`` events are pushed, with the fields clients show."""
+        from baolife_core import LifeEventOccurred, QuestionPosed
+        from baolife_transport_ws.session import event_prompts
+
+        posed = QuestionPosed(
+            at=1,
+            life=1,
+            question_id="q-1",
+            event_id="school_bully",
+            title="Trouble",
+            text="What now?",
+            choices=(("tell", "Tell a teacher"), ("fight", "Fight back")),
+            expires_day=12,
+            day=9,
+        )
+        other = LifeEventOccurred(
+            at=1, life=1, event_id="first_words", title="Words", text="Hi", day=9
+        )
+        assert [
+            {
+                "type": "event_prompt",
+                "question_id": "q-1",
+                "event_id": "school_bully",
+                "title": "Trouble",
+                "text": "What now?",
+                "choices": [
+                    {"id": "tell", "text": "Tell a teacher"},
+                    {"id": "fight", "text": "Fight back"},
+                ],
+                "expires_day": 12,
+            }
+        ] == event_prompts([other, posed])

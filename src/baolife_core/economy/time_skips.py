@@ -84,12 +84,10 @@ def purchase_time_skip(
         diamonds=skip.diamonds,
         transaction_id=transaction_id,
     )
-    character, lived = live_days(state, day, command.at, catalog)
+    after_days, lived = live_days(state, day, command.at, catalog)
     new_clock = evolve(clock, skipped_ms=clock.skipped_ms + skipped, day=day)
     return Outcome(
-        state=evolve(
-            state, seq=seq, wallet=wallet, clock=new_clock, character=character
-        ),
+        state=evolve(after_days, seq=seq, wallet=wallet, clock=new_clock),
         events=(spent, moved, *lived),
         reply=TimeSkipped(
             diamonds=wallet.diamonds,

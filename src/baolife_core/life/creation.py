@@ -25,7 +25,7 @@ from ..ids import mint_id
 from ..outcome import Outcome, reject
 from ..replies import INVALID_STATE, NOT_FOUND, CharacterCreated
 from ..rng import Stream, stream
-from ..state import Character, Personality, PlayerState, Relative, Stats
+from ..state import Character, Personality, PlayerState, Relative, Stats, StoryState
 from .rules import LifeRules
 
 __all__ = ["create_character"]
@@ -126,6 +126,7 @@ def create_character(
         busy_until=0,
         activity_day=state.clock.day,
         activity_counts=(),
+        story=StoryState(),
         death=None,
     )
     born = CharacterBorn(

@@ -11,6 +11,9 @@ Rules of this module (DESIGN.md "Determinism rules" 1 and 4):
   age (``StageEntered``). Stages follow the content's order: a transition table
   from each stage to the next, taken when the age reaches the next stage's
   ``min_age``.
+- Then the day's storylets (``storylets.live_story_day``): expired questions take
+  their default choice, and the day may offer a life event or a question; their
+  effects may end the life too.
 - Every day a living character may die: the day's hazard (parts per million, by age
   band, multiplied while health is poor) against one draw. A death picks a cause by
   weight among the causes allowed at that age and ends the loop.
@@ -25,14 +28,12 @@ from ..catalog import Catalog
 from ..events import CharacterDied, Event, StageEntered
 from ..rng import stream
 from ..state import Character, Death, PlayerState
+from .calendar import age_on
 from .rules import LifeRules
+from .story import photos, story_events
+from .storylets import live_story_day
 
 __all__ = ["age_on", "daily_hazard_ppm", "live_days", "next_stage"]
-
-
-def age_on(character: Character, day: int, rules: LifeRules) -> int:
-    """The character's age in game years on game day ``day``."""
-    return max(0, day - character.born_day) // rules.days_per_year
 
 
 def next_stage(stage: str, rules: LifeRules) -> tuple[str, int] | None:
@@ -95,11 +96,15 @@ def _death(
 
 def live_days(
     state: PlayerState, to_day: int, at: int, catalog: Catalog
-) -> tuple[Character | None, tuple[Event, ...]]:
-    """The character after living days ``state.clock.day + 1 .. to_day``."""
+) -> tuple[PlayerState, tuple[Event, ...]]:
+    """The state after the character lives days ``state.clock.day + 1 .. to_day``.
+
+    Only the character and the album change; the caller moves the clock. Each day:
+    the birthday (if it is one), then the day's storylets, then the death roll.
+    """
     character = state.character
     if character is None or character.death is not None:
-        return character, ()
+        return state, ()
     rules = catalog.life
     events: list[Event] = []
     for day in range(state.clock.day + 1, to_day + 1):
@@ -107,9 +112,23 @@ def live_days(
         if lived > 0 and lived % rules.days_per_year == 0:
             character, entered = _birthday(character, day, at, rules)
             events.extend(entered)
+        character, story, happenings = live_story_day(
+            catalog.storylets,
+            character,
+            character.story,
+            state.seed,
+            day,
+            age_on(character, day, rules),
+        )
+        character = evolve(character, story=story)
+        events.extend(story_events(happenings, at, character.life, day))
+        if character.death is not None:
+            break
         death = _death(character, state.seed, day, at, rules)
         if death is not None:
             character = death[0]
             events.append(death[1])
             break
-    return character, tuple(events)
+    lived_events = tuple(events)
+    album = state.album + photos(lived_events)
+    return evolve(state, character=character, album=album), lived_events

@@ -1,0 +1,592 @@
+"""Storylets (life events), loaded from ``content/life_events.toml``.
+
+Rules of this module (DESIGN.md "Content is data"):
+
+- A storylet is data: conditions from a closed vocabulary (stages, age range, stat
+  ranges, flags, a living relative's role), an integer weight, a priority tier, a
+  once-per-life or cooldown rule, and either immediate effects or 1-4 choices (one of
+  them the default) with an optional stat check and declarative effects.
+- Effects are a closed union, one record per kind; the loader tells them apart by
+  their key (``stat``, ``money_cents``, ``flag``, ``unflag``, ``relationship``,
+  ``relative_dies``, ``follow_up``, ``photo``, ``death``).
+- Texts are templates over the closed ``PLACEHOLDERS``; any other placeholder, a
+  format spec or a conversion is a content error.
+- The loader raises ``ContentError`` (file, entry, field) on the first structural
+  error; unknown fields are errors. Ids that point elsewhere (stages, roles, causes,
+  follow-up targets) are checked by ``check_storylets``, which returns every problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from importlib.resources.abc import Traversable
+from string import Formatter
+from typing import Any
+
+from attrs import frozen
+
+from ..content_reader import Entry, read_toml
+from ..errors import ContentError
+from .rules import STAT_NAMES
+
+__all__ = [
+    "FILE",
+    "PLACEHOLDERS",
+    "Check",
+    "Choice",
+    "Conditions",
+    "DeathEffect",
+    "Effect",
+    "FlagEffect",
+    "FollowUpEffect",
+    "MoneyEffect",
+    "PhotoEffect",
+    "RelationshipEffect",
+    "RelativeDiesEffect",
+    "StatEffect",
+    "StorySettings",
+    "Storylet",
+    "StoryletRules",
+    "UnflagEffect",
+    "check_storylets",
+    "load_life_events",
+    "template_fields",
+]
+
+FILE = "life_events.toml"
+
+#: The placeholders a storylet text may use (rendered by ``storylets.render``).
+PLACEHOLDERS = (
+    "name",
+    "first_name",
+    "surname",
+    "age",
+    "mother",
+    "father",
+    "sibling",
+)
+
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+_MAX_MONEY = 1_000_000_000
+
+
+@frozen
+class StatEffect:
+    """Add ``delta`` to a stat (clamped to 0..100)."""
+
+    stat: str  # one of ``STAT_NAMES``
+    delta: int  # -100..100
+
+
+@frozen
+class MoneyEffect:
+    """Add ``cents`` to the character's cash; cash never goes below 0."""
+
+    cents: int  # negative: a cost
+
+
+@frozen
+class FlagEffect:
+    """Set a story flag."""
+
+    flag: str  # flag name
+
+
+@frozen
+class UnflagEffect:
+    """Clear a story flag."""
+
+    flag: str  # flag name
+
+
+@frozen
+class RelationshipEffect:
+    """Change the closeness of every living relative with a role (clamped 0..100)."""
+
+    role: str  # ``mother``, ``father``, ``sibling``
+    closeness: int  # -100..100
+
+
+@frozen
+class RelativeDiesEffect:
+    """One living relative with a role dies (picked from the effect's stream)."""
+
+    role: str  # ``mother``, ``father``, ``sibling``
+
+
+@frozen
+class FollowUpEffect:
+    """Schedule another storylet ``in_days`` game days later."""
+
+    event_id: str  # the storylet to offer
+    in_days: int  # 1..3650
+
+
+@frozen
+class PhotoEffect:
+    """Add a photo to the album."""
+
+    caption: str  # a template, like storylet texts
+
+
+@frozen
+class DeathEffect:
+    """The character dies; effects after it are not applied."""
+
+    cause: str  # a cause id of ``life.toml``
+
+
+Effect = (
+    StatEffect
+    | MoneyEffect
+    | FlagEffect
+    | UnflagEffect
+    | RelationshipEffect
+    | RelativeDiesEffect
+    | FollowUpEffect
+    | PhotoEffect
+    | DeathEffect
+)
+
+
+@frozen
+class Conditions:
+    """When a storylet may happen; every condition must hold."""
+
+    stages: tuple[str, ...]  # stage ids; empty: any stage
+    min_age: int  # inclusive
+    max_age: int  # inclusive
+    stats: tuple[tuple[str, int, int], ...]  # (stat, low, high), inclusive
+    flags_all: tuple[str, ...]  # every one of these flags is set
+    flags_none: tuple[str, ...]  # none of these flags is set
+    requires_role: str | None  # a living relative with this role exists
+
+
+@frozen
+class Check:
+    """A stat check: see ``checks.check_passes`` for the formula."""
+
+    stat: str  # one of ``STAT_NAMES``
+    difficulty: int  # 0..100; a stat equal to it passes half the time
+
+
+@frozen
+class Choice:
+    """One answer to a storylet's question."""
+
+    id: str  # wire id, unique within the storylet
+    text: str  # template
+    default: bool  # what an expired question resolves to (exactly one per storylet)
+    check: Check | None  # None: ``effects`` apply
+    success: tuple[Effect, ...]  # with a check: applied when it passes
+    failure: tuple[Effect, ...]  # with a check: applied when it fails
+    effects: tuple[Effect, ...]  # without a check: applied (may be empty)
+
+
+@frozen
+class Storylet:
+    """A life event."""
+
+    id: str  # content id
+    title: str  # template
+    text: str  # template
+    conditions: Conditions  # when it may happen
+    weight: int  # integer weight in its tier; 0: only reached as a follow-up
+    priority: int  # tier; the highest tier with an eligible storylet is drawn from
+    once: bool  # at most once per life
+    cooldown_days: int  # game days before it may happen again (0 with ``once``)
+    effects: tuple[Effect, ...]  # immediate effects (no choices)
+    choices: tuple[Choice, ...]  # 1-4 choices, or empty for an immediate event
+
+    def choice(self, choice_id: str) -> Choice | None:
+        """The choice with this id, or None."""
+        for choice in self.choices:
+            if choice.id == choice_id:
+                return choice
+        return None
+
+    @property
+    def default_choice(self) -> Choice | None:
+        """The default choice; None for an immediate event."""
+        for choice in self.choices:
+            if choice.default:
+                return choice
+        return None
+
+
+@frozen
+class StorySettings:
+    """How often storylets come and how long questions wait."""
+
+    daily_chance_ppm: int  # chance per game day of a drawn storylet, ppm
+    max_pending: int  # questions waiting at once; more are not asked
+    expire_days: int  # an unanswered question takes its default after this
+
+
+@frozen
+class StoryletRules:
+    """Everything ``life_events.toml`` says."""
+
+    settings: StorySettings  # rates and limits
+    events: tuple[Storylet, ...]  # in content order
+
+    def storylet(self, event_id: str) -> Storylet | None:
+        """The storylet with this id, or None."""
+        for storylet in self.events:
+            if storylet.id == event_id:
+                return storylet
+        return None
+
+
+def template_fields(template: str) -> tuple[str, ...]:
+    """The placeholders ``template`` uses; ValueError if it is malformed."""
+    fields: list[str] = []
+    for _, field, spec, conversion in Formatter().parse(template):
+        if field is None:
+            continue
+        if field not in PLACEHOLDERS:
+            raise ValueError(f"unknown placeholder {{{field}}}")
+        if spec or conversion:
+            raise ValueError(f"placeholder {{{field}}} takes no format or conversion")
+        fields.append(field)
+    return tuple(fields)
+
+
+class _Part(Entry):
+    """An ``Entry`` for a table nested in a storylet: fields carry their path."""
+
+    def __init__(self, file: str, entry: str, path: str, data: Any) -> None:
+        self.path = path
+        if not isinstance(data, dict):
+            raise ContentError(file, entry, path, "must be a table")
+        super().__init__(file, entry, data)
+
+    def error(self, field: str, problem: str) -> ContentError:
+        return ContentError(self.file, self.entry, f"{self.path}.{field}", problem)
+
+
+def _template(entry: Entry, field: str) -> str:
+    value = entry.text(field)
+    try:
+        template_fields(value)
+    except ValueError as error:
+        raise entry.error(field, str(error)) from None
+    return value
+
+
+def _identifier(entry: Entry, field: str, value: Any) -> str:
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise entry.error(field, f"must be a lower_snake_case id, got {value!r}")
+    return value
+
+
+def _ids(entry: Entry, field: str) -> tuple[str, ...]:
+    if not entry.has(field):
+        entry.seen.add(field)
+        return ()
+    values = entry.texts(field)
+    return tuple(_identifier(entry, field, value) for value in values)
+
+
+#: The key that names each kind of effect, in the order errors list them.
+_EFFECT_KEYS = (
+    "stat",
+    "money_cents",
+    "flag",
+    "unflag",
+    "relationship",
+    "relative_dies",
+    "follow_up",
+    "photo",
+    "death",
+)
+
+
+def _effect(entry: Entry, path: str, data: Any) -> Effect:
+    part = _Part(entry.file, entry.entry, path, data)
+    keys = [key for key in _EFFECT_KEYS if part.has(key)]
+    if len(keys) != 1:
+        kinds = ", ".join(_EFFECT_KEYS)
+        raise ContentError(
+            entry.file, entry.entry, path, f"must have exactly one of {kinds}"
+        )
+    effect: Effect
+    match keys[0]:
+        case "stat":
+            stat = part.text("stat")
+            if stat not in STAT_NAMES:
+                raise part.error("stat", f"must be one of {', '.join(STAT_NAMES)}")
+            effect = StatEffect(stat, part.integer("delta", low=-100, high=100))
+        case "money_cents":
+            cents = part.integer("money_cents", low=-_MAX_MONEY, high=_MAX_MONEY)
+            effect = MoneyEffect(cents)
+        case "flag":
+            effect = FlagEffect(_identifier(part, "flag", part.text("flag")))
+        case "unflag":
+            effect = UnflagEffect(_identifier(part, "unflag", part.text("unflag")))
+        case "relationship":
+            role = part.text("relationship")
+            effect = RelationshipEffect(
+                role, part.integer("closeness", low=-100, high=100)
+            )
+        case "relative_dies":
+            effect = RelativeDiesEffect(part.text("relative_dies"))
+        case "follow_up":
+            target = _identifier(part, "follow_up", part.text("follow_up"))
+            effect = FollowUpEffect(target, part.integer("in_days", low=1, high=3650))
+        case "photo":
+            effect = PhotoEffect(_template(part, "photo"))
+        case _:
+            effect = DeathEffect(part.text("death"))
+    part.done()
+    return effect
+
+
+def _effects(
+    entry: Entry, field: str, path: str, *, required: bool
+) -> tuple[Effect, ...]:
+    """An array of effects; a death may only be the last one."""
+    entry.seen.add(field)
+    where = f"{path}{field}"
+    data = entry.data.get(field)
+    if data is None and not required:
+        return ()
+    if not isinstance(data, list) or (required and not data):
+        raise ContentError(
+            entry.file, entry.entry, where, "must be an array of effects"
+        )
+    effects = tuple(
+        _effect(entry, f"{where}[{n}]", item) for n, item in enumerate(data)
+    )
+    for n, effect in enumerate(effects[:-1]):
+        if isinstance(effect, DeathEffect):
+            raise ContentError(
+                entry.file,
+                entry.entry,
+                f"{where}[{n}]",
+                "a death must be the last effect",
+            )
+    return effects
+
+
+def _conditions(entry: Entry) -> Conditions:
+    stages = _ids(entry, "stages")
+    min_age = entry.integer("min_age", low=0, high=150, default=0)
+    max_age = entry.integer("max_age", low=0, high=150, default=150)
+    if max_age < min_age:
+        raise entry.error("max_age", "must not be below min_age")
+    stats: list[tuple[str, int, int]] = []
+    entry.seen.add("stats")
+    table = entry.data.get("stats", {})
+    if not isinstance(table, dict):
+        raise entry.error("stats", "must be a table of stat = [low, high]")
+    for stat, value in table.items():
+        field = f"stats.{stat}"
+        if stat not in STAT_NAMES:
+            raise entry.error(field, f"must be one of {', '.join(STAT_NAMES)}")
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or any(type(v) is not int for v in value)
+            or not 0 <= value[0] <= value[1] <= 100
+        ):
+            raise entry.error(
+                field, f"must be [low, high] within 0..100, got {value!r}"
+            )
+        stats.append((stat, value[0], value[1]))
+    flags_all, flags_none = _ids(entry, "flags_all"), _ids(entry, "flags_none")
+    if set(flags_all) & set(flags_none):
+        raise entry.error("flags_none", "must not repeat a flag of flags_all")
+    role = entry.text("requires_role") if entry.has("requires_role") else None
+    entry.seen.add("requires_role")
+    return Conditions(
+        stages=stages,
+        min_age=min_age,
+        max_age=max_age,
+        stats=tuple(stats),
+        flags_all=flags_all,
+        flags_none=flags_none,
+        requires_role=role,
+    )
+
+
+def _check(part: _Part) -> Check | None:
+    if not part.has("check"):
+        return None
+    part.seen.add("check")
+    check = _Part(part.file, part.entry, f"{part.path}.check", part.data["check"])
+    stat = check.text("stat")
+    if stat not in STAT_NAMES:
+        raise check.error("stat", f"must be one of {', '.join(STAT_NAMES)}")
+    result = Check(stat, check.integer("difficulty", low=0, high=100))
+    check.done()
+    return result
+
+
+def _choice(entry: Entry, path: str, data: Any) -> Choice:
+    part = _Part(entry.file, entry.entry, path, data)
+    choice_id = _identifier(part, "id", part.text("id"))
+    text = _template(part, "text")
+    default = part.flag("default", default=False)
+    check = _check(part)
+    prefix = f"{path}."
+    if check is None:
+        if part.has("success") or part.has("failure"):
+            field = "success" if part.has("success") else "failure"
+            raise part.error(field, "needs a check")
+        success: tuple[Effect, ...] = ()
+        failure: tuple[Effect, ...] = ()
+        effects = _effects(part, "effects", prefix, required=False)
+    else:
+        if part.has("effects"):
+            raise part.error("effects", "with a check, give success and failure")
+        success = _effects(part, "success", prefix, required=False)
+        failure = _effects(part, "failure", prefix, required=False)
+        if not part.has("success") or not part.has("failure"):
+            field = "failure" if part.has("success") else "success"
+            raise part.error(field, "is required with a check")
+        effects = ()
+    part.done()
+    return Choice(choice_id, text, default, check, success, failure, effects)
+
+
+def _choices(entry: Entry) -> tuple[Choice, ...]:
+    entry.seen.add("choices")
+    data = entry.data["choices"]
+    if not isinstance(data, list) or not 1 <= len(data) <= 4:
+        raise entry.error("choices", "must be an array of 1-4 tables")
+    choices: list[Choice] = []
+    for n, item in enumerate(data):
+        label = item.get("id", n) if isinstance(item, dict) else n
+        choice = _choice(entry, f"choices[{label}]", item)
+        if any(c.id == choice.id for c in choices):
+            raise entry.error(f"choices[{label}].id", "duplicates an earlier choice")
+        choices.append(choice)
+    if sum(c.default for c in choices) != 1:
+        raise entry.error("choices", "exactly one choice must be the default")
+    return tuple(choices)
+
+
+def _storylet(entry: Entry) -> Storylet:
+    event_id = _identifier(entry, "id", entry.text("id"))
+    title, text = _template(entry, "title"), _template(entry, "text")
+    conditions = _conditions(entry)
+    weight = entry.integer("weight", low=0, high=1_000_000)
+    priority = entry.integer("priority", low=0, high=100, default=0)
+    once = entry.flag("once", default=False)
+    if once == entry.has("cooldown_days"):
+        raise entry.error("cooldown_days", "give exactly one of once and cooldown_days")
+    cooldown = 0 if once else entry.integer("cooldown_days", low=0, high=36_500)
+    if entry.has("effects") == entry.has("choices"):
+        raise entry.error("choices", "give exactly one of effects and choices")
+    effects: tuple[Effect, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    if entry.has("effects"):
+        effects = _effects(entry, "effects", "", required=True)
+    else:
+        choices = _choices(entry)
+    entry.done()
+    return Storylet(
+        id=event_id,
+        title=title,
+        text=text,
+        conditions=conditions,
+        weight=weight,
+        priority=priority,
+        once=once,
+        cooldown_days=cooldown,
+        effects=effects,
+        choices=choices,
+    )
+
+
+def load_life_events(directory: Traversable) -> StoryletRules:
+    """Load and validate ``life_events.toml``; raise ``ContentError`` on a problem."""
+    root = Entry(FILE, "(top level)", read_toml(directory, FILE))
+    table = root.table("settings")
+    settings = StorySettings(
+        daily_chance_ppm=table.integer("daily_chance_ppm", low=0, high=1_000_000),
+        max_pending=table.integer("max_pending", low=1, high=20),
+        expire_days=table.integer("expire_days", low=1, high=3650),
+    )
+    table.done()
+    events = tuple(_storylet(entry) for entry in root.tables("events"))
+    root.done()
+    return StoryletRules(settings=settings, events=events)
+
+
+def _effect_lists(storylet: Storylet) -> Iterable[tuple[str, tuple[Effect, ...]]]:
+    yield "effects", storylet.effects
+    for choice in storylet.choices:
+        for name in ("effects", "success", "failure"):
+            yield f"choices[{choice.id}].{name}", getattr(choice, name)
+
+
+def check_storylets(
+    rules: StoryletRules,
+    stage_ids: Sequence[str],
+    stat_names: Sequence[str],
+    roles: Sequence[str],
+    causes: Sequence[str],
+) -> list[str]:
+    """Every dangling id and unreachable storylet, as located messages.
+
+    A storylet with weight 0 is never drawn, so some follow-up must lead to it.
+    """
+    problems: list[str] = []
+    known = {storylet.id for storylet in rules.events}
+    targets = {
+        effect.event_id
+        for storylet in rules.events
+        for _, effects in _effect_lists(storylet)
+        for effect in effects
+        if isinstance(effect, FollowUpEffect)
+    }
+
+    def report(storylet: Storylet, field: str, problem: str) -> None:
+        problems.append(
+            str(ContentError(FILE, f"events[{storylet.id}]", field, problem))
+        )
+
+    for storylet in rules.events:
+        conditions = storylet.conditions
+        for stage in conditions.stages:
+            if stage not in stage_ids:
+                report(storylet, "stages", f"names no stage: {stage!r}")
+        for stat, _, _ in conditions.stats:
+            if stat not in stat_names:
+                report(storylet, f"stats.{stat}", "names no stat")
+        if (
+            conditions.requires_role is not None
+            and conditions.requires_role not in roles
+        ):
+            report(
+                storylet,
+                "requires_role",
+                f"names no role: {conditions.requires_role!r}",
+            )
+        for choice in storylet.choices:
+            if choice.check is not None and choice.check.stat not in stat_names:
+                report(storylet, f"choices[{choice.id}].check.stat", "names no stat")
+        for path, effects in _effect_lists(storylet):
+            for n, effect in enumerate(effects):
+                field = f"{path}[{n}]"
+                match effect:
+                    case FollowUpEffect(event_id=target) if target not in known:
+                        report(
+                            storylet,
+                            f"{field}.follow_up",
+                            f"names no event: {target!r}",
+                        )
+                    case DeathEffect(cause=cause) if cause not in causes:
+                        report(storylet, f"{field}.death", f"names no cause: {cause!r}")
+                    case StatEffect(stat=stat) if stat not in stat_names:
+                        report(storylet, f"{field}.stat", f"names no stat: {stat!r}")
+                    case (
+                        RelationshipEffect(role=role) | RelativeDiesEffect(role=role)
+                    ) if role not in roles:
+                        report(storylet, field, f"names no role: {role!r}")
+        if storylet.weight == 0 and storylet.id not in targets:
+            report(storylet, "weight", "is 0 and no follow_up leads here: unreachable")
+    return problems
