@@ -76,7 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"database is at the latest schema: {settings.db_url.split('@')[-1]}")
         else:
             catalog = load_catalog(args.directory)
-            print(f"content ok: {len(catalog.refills)} energy refill tiers")
+            print(
+                f"content ok: {len(catalog.refills)} energy refill tiers, "
+                f"{len(catalog.time_skips)} time skips, "
+                f"{len(catalog.life.stages)} life stages, "
+                f"{len(catalog.activities.activities)} activities at "
+                f"{len(catalog.activities.locations)} locations, "
+                f"{len(catalog.storylets.events)} life events"
+            )
     except (ContentError, SettingsError) as error:
         print(f"baolife: {error}", file=sys.stderr)
         return 2

@@ -25,7 +25,9 @@ class TestContentCheck:
     def test_bundled_content_is_valid(self, capsys: pytest.CaptureFixture[str]) -> None:
         """The bundled content passes and the tiers are counted."""
         assert 0 == main(["content", "check"])
-        assert "content ok: 4 energy refill tiers" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "content ok: 4 energy refill tiers, 4 time skips, 6 life stages" in out
+        assert "9 activities at 8 locations, 98 life events" in out
 
     def test_invalid_content_names_file_entry_and_field(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
