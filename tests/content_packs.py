@@ -4,24 +4,36 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
 from baolife_core import Catalog, load_catalog
 
 
+def copy_content(
+    directory: Path, edit: Callable[[str, str], str] = lambda name, text: text
+) -> Path:
+    """Write the bundled content files into ``directory``, each passed through
+    ``edit(file name, text)``; return ``directory``."""
+    source = resources.files("baolife_core") / "content"
+    for entry in source.iterdir():
+        if entry.name.endswith(".toml"):
+            text = edit(entry.name, entry.read_text(encoding="utf-8"))
+            (directory / entry.name).write_text(text, encoding="utf-8")
+    return directory
+
+
 def edited_catalog(*edits: tuple[str, str]) -> Catalog:
     """Load the bundled content with each ``(old, new)`` text edit applied once."""
-    source = resources.files("baolife_core") / "content"
+
+    def edit(_: str, text: str) -> str:
+        for old, new in edits:
+            text = text.replace(old, new, 1)
+        return text
+
     with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        for entry in source.iterdir():
-            if entry.name.endswith(".toml"):
-                text = entry.read_text(encoding="utf-8")
-                for old, new in edits:
-                    text = text.replace(old, new, 1)
-                (directory / entry.name).write_text(text, encoding="utf-8")
-        return load_catalog(directory)
+        return load_catalog(copy_content(Path(tmp), edit))
 
 
 #: Energy caps raised so a player can buy ``overcharge`` (+1) many times, while the
@@ -37,7 +49,6 @@ def life_catalog(
 ) -> Catalog:
     """The bundled content with every death band's hazard and/or the storylets'
     daily chance replaced (``None`` keeps the bundled value)."""
-    source = resources.files("baolife_core") / "content"
     edits = {
         "life.toml": (r"(?m)^daily_ppm = \d+$", f"daily_ppm = {daily_ppm}", daily_ppm),
         "life_events.toml": (
@@ -46,17 +57,17 @@ def life_catalog(
             story_chance_ppm,
         ),
     }
+
+    def edit(name: str, text: str) -> str:
+        pattern, replacement, value = edits.get(name, ("", "", None))
+        if value is None:
+            return text
+        text, count = re.subn(pattern, replacement, text)
+        assert count > 0, f"{name}: nothing matched {pattern}"
+        return text
+
     with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        for entry in source.iterdir():
-            if entry.name.endswith(".toml"):
-                text = entry.read_text(encoding="utf-8")
-                pattern, replacement, value = edits.get(entry.name, ("", "", None))
-                if value is not None:
-                    text, count = re.subn(pattern, replacement, text)
-                    assert count > 0, f"{entry.name}: nothing matched {pattern}"
-                (directory / entry.name).write_text(text, encoding="utf-8")
-        return load_catalog(directory)
+        return load_catalog(copy_content(Path(tmp), edit))
 
 
 #: Nobody dies and no storylet happens: ageing and activities alone.

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from baolife_core import ContentError, load_catalog
 from baolife_storage_mysql import upgrade_database
 
@@ -73,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "db":
             settings = Settings.from_env(os.environ, db_url=args.db_url)
             upgrade_database(settings.db_url)
-            print(f"database is at the latest schema: {settings.db_url.split('@')[-1]}")
+            shown = make_url(settings.db_url).render_as_string(hide_password=True)
+            print(f"database is at the latest schema: {shown}")
         else:
             catalog = load_catalog(args.directory)
             print(

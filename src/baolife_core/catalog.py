@@ -22,7 +22,7 @@ from .clock import MS_PER_HOUR, MS_PER_MINUTE
 from .content_reader import Entry, entries, read_toml
 from .errors import ContentError
 from .life.activity_rules import ActivityRules, load_activity_rules
-from .life.rules import STAT_NAMES, LifeRules, load_life_rules
+from .life.rules import FAMILY_ROLES, STAT_NAMES, LifeRules, load_life_rules
 from .life.storylet_rules import StoryletRules, check_storylets, load_life_events
 
 __all__ = [
@@ -184,7 +184,7 @@ def _checked_storylets(source: Traversable, life: LifeRules) -> StoryletRules:
         rules,
         [stage.id for stage in life.stages],
         STAT_NAMES,
-        ("mother", "father", "sibling"),
+        FAMILY_ROLES,
         [cause.id for cause in life.causes],
     )
     if problems:

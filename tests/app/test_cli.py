@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import shutil
-from importlib import resources
 from pathlib import Path
 
 import pytest
 import sqlalchemy
 
 from baolife_app.cli import main
+from content_packs import copy_content
 
 
 def _content(tmp_path: Path) -> Path:
-    source = resources.files("baolife_core") / "content"
-    for name in ("economy.toml", "clock.toml"):
-        (tmp_path / name).write_text((source / name).read_text(encoding="utf-8"))
-    return tmp_path
+    return copy_content(tmp_path)
 
 
 class TestContentCheck:

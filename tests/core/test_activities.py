@@ -208,6 +208,25 @@ class TestRejections:
         assert "age_restricted" == code(reply)
         assert state == after
 
+    def test_the_location_age_range_applies_too(self) -> None:
+        """A gym open from 30 refuses a 20-year-old whom ``work_out`` (12+) allows."""
+        late_gym = edited_catalog(
+            (
+                'id = "gym"\nname = "Gym"\nmin_age = 12',
+                'id = "gym"\nname = "Gym"\nmin_age = 30',
+            ),
+            *(
+                (f"daily_ppm = {b.daily_ppm}\n", "daily_ppm = 0\n")
+                for b in CATALOG.life.death_bands
+            ),
+        )
+        state = aged(20)
+        outcome = step(
+            state, DoActivity(at=state.clock.now_at + 1, activity="work_out"), late_gym
+        )
+        assert "age_restricted" == code(outcome.reply)
+        assert isinstance(do(state, "work_out")[1], ActivityResult)
+
     def test_busy_until_the_activity_ends(self) -> None:
         """A second activity waits for the first's game time to pass."""
         state, _ = do(aged(20), "work_shift")  # 8 game hours = 8 real minutes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from baolife_core.catalog import (
 from baolife_core.clock import MS_PER_MINUTE
 from baolife_core.commands import PurchaseEnergyRefill
 from baolife_core.errors import BaolifeError, ContentError
+from content_packs import copy_content
 
 ECONOMY = "economy.toml"
 CLOCK = "clock.toml"
@@ -25,11 +25,7 @@ CLOCK = "clock.toml"
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     """A writable copy of the bundled content directory."""
-    source = resources.files("baolife_core") / "content"
-    for item in source.iterdir():
-        if item.name.endswith(".toml"):
-            (tmp_path / item.name).write_text(item.read_text("utf-8"), "utf-8")
-    return tmp_path
+    return copy_content(tmp_path)
 
 
 def edit(directory: Path, name: str, old: str, new: str) -> None:

@@ -21,7 +21,7 @@ from baolife_core import (
     new_player,
     step,
 )
-from baolife_core.life.rules import STAT_NAMES
+from baolife_core.life.rules import FAMILY_ROLES, STAT_NAMES
 from baolife_core.life.storylet_rules import (
     Check,
     Choice,
@@ -74,7 +74,7 @@ CATALOG = load_catalog()
 CONTENT = resources.files("baolife_core") / "content"
 BUNDLED = load_life_events(CONTENT)
 STAGES = [stage.id for stage in CATALOG.life.stages]
-ROLES = ["mother", "father", "sibling"]
+ROLES = list(FAMILY_ROLES)
 CAUSES = [cause.id for cause in CATALOG.life.causes]
 SEED = 7
 

@@ -120,7 +120,8 @@ def live_days(
             day,
             age_on(character, day, rules),
         )
-        character = evolve(character, story=story)
+        if story is not character.story:
+            character = evolve(character, story=story)
         events.extend(story_events(happenings, at, character.life, day))
         if character.death is not None:
             break

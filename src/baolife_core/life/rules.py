@@ -14,6 +14,7 @@ from ..content_reader import Entry, read_toml
 from ..errors import ContentError
 
 __all__ = [
+    "FAMILY_ROLES",
     "STAT_NAMES",
     "CharacterRules",
     "DeathBand",
@@ -24,6 +25,9 @@ __all__ = [
 ]
 
 FILE = "life.toml"
+
+#: The roles of a character's family, as storylet conditions and effects name them.
+FAMILY_ROLES = ("mother", "father", "sibling")
 
 #: The character stats, in a fixed order: five visible, two hidden.
 STAT_NAMES = (
