@@ -1,15 +1,18 @@
 """A whole life replayed: wall time and commands/s, against the one-second target.
 
-Run: ``uv run python bench/life.py [--seed N] [--every-minutes M] [--repeat R]``.
+Run: ``uv run python bench/life.py [--seed N] [--bot-seed N] [--every-minutes M]
+[--repeat R]``.
 
-A seeded, active player (``--every-minutes`` real minutes between commands, 20 by
-default) plays one character from birth to death at the default pace (one game day
-every 24 real minutes): it answers every question with its first choice, does an
-activity its age allows, and buys a ``full`` refill when energy runs low. The
-journal is generated once, then replayed ``--repeat`` times; the best replay is
-reported beside the baseline of the same run: replaying the same number of
-commands with no game days crossed (the engine's per-command cost alone), and the
-ratio of the two shows what living the days costs.
+The seeded reference bot (``baolife_core.testing``) plays one character from birth
+to death as a busy player at the default pace (one game day every 24 real
+minutes), ``--every-minutes`` real minutes passing after each of its commands (20
+by default): it answers questions with random choices, does the activities its
+age, energy, cash and the daily caps allow, buys refills when energy runs low and
+now and then a time skip, and sometimes waits. The journal is generated once, then
+replayed ``--repeat`` times; the best replay is reported beside the baseline of the
+same run: replaying the same number of commands with no game days crossed (the
+engine's per-command cost alone), and the ratio of the two shows what living the
+days costs.
 """
 
 from __future__ import annotations
@@ -18,67 +21,29 @@ import argparse
 import time
 
 from baolife_core import (
-    AnswerQuestion,
     Command,
-    CreateCharacter,
-    DoActivity,
     NewPlayer,
-    PurchaseEnergyRefill,
     advance,
-    current_energy,
     load_catalog,
     replay,
-    start,
-    step,
 )
 from baolife_core.catalog import Catalog
+from baolife_core.testing import Pace, play_life
 
 TARGET_S = 1.0
 MINUTE = 60_000
 
 
 def play_a_life(
-    catalog: Catalog, seed: int, every_ms: int
+    catalog: Catalog, seed: int, bot_seed: int, every_ms: int
 ) -> tuple[list[NewPlayer | Command], int]:
-    """The journal of one active life, and the instant its character is dead by."""
-    genesis = NewPlayer(at=1_798_761_600_000, seed=seed)
-    state = start(genesis, catalog).state
-    journal: list[NewPlayer | Command] = [genesis]
-
-    def play(command: Command) -> None:
-        nonlocal state
-        state = step(state, command, catalog).state
-        journal.append(command)
-
-    at = genesis.at
-    play(CreateCharacter(at=at))
-    activities = [a.id for a in catalog.activities.activities]
-    n = 0
-    while state.character is not None and state.character.death is None:
-        at += every_ms
-        n += 1
-        # Decide on the state as the client sees it at ``at`` (days lived): a question
-        # may have expired meanwhile, and answering it would be refused.
-        seen = advance(state, at, catalog)
-        if seen.character is None or seen.character.death is not None:
-            break
-        pending = seen.character.story.pending
-        if pending:
-            question = pending[0]
-            storylet = catalog.storylets.storylet(question.event_id)
-            assert storylet is not None
-            play(
-                AnswerQuestion(
-                    at=at, question_id=question.id, choice=storylet.choices[0].id
-                )
-            )
-        elif current_energy(state.energy, at, catalog.energy) < 30:
-            play(
-                PurchaseEnergyRefill(at=at, refill_type="full", idempotency_key=f"k{n}")
-            )
-        else:
-            play(DoActivity(at=at, activity=activities[n % len(activities)]))
-    return journal, at
+    """The journal of one bot life, and the instant its character is dead by."""
+    life = play_life(
+        catalog, seed=seed, bot_seed=bot_seed, pace=Pace(command_ms=every_ms)
+    )
+    assert not life.rejections, life.rejections[:3]
+    assert life.died, life.ended
+    return list(life.journal), life.end_at
 
 
 def timed(repeat: int, journal: list[NewPlayer | Command], catalog: Catalog) -> float:
@@ -93,11 +58,14 @@ def timed(repeat: int, journal: list[NewPlayer | Command], catalog: Catalog) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--bot-seed", type=int, default=1)
     parser.add_argument("--every-minutes", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     catalog = load_catalog()
-    journal, end = play_a_life(catalog, args.seed, args.every_minutes * MINUTE)
+    journal, end = play_a_life(
+        catalog, args.seed, args.bot_seed, args.every_minutes * MINUTE
+    )
     final = advance(replay(journal, catalog), end, catalog)
     assert final.character is not None
     assert final.character.death is not None

@@ -3,12 +3,16 @@
 Rules of this module:
 
 - Settings come from command-line flags first, then the environment
-  (``BAOLIFE_DB_URL``, ``BAOLIFE_TOKEN_SECRET``, ``BAOLIFE_ENV``), then defaults:
-  SQLite at ``./baolife.db``, port 8001.
+  (``BAOLIFE_DB_URL``, ``BAOLIFE_TOKEN_SECRET``, ``BAOLIFE_ENV``, ``BAOLIFE_LLM_*``),
+  then defaults: SQLite at ``./baolife.db``, port 8001, no LLM text writer (the
+  content's grammar writes every line).
 - In production (``BAOLIFE_ENV=production``) a missing token secret is a startup
   error; in development a random per-process secret is used and a warning logged
   (tokens then do not survive a restart; clients fall back to ``device_id``).
 - The database is migrated to the latest schema on start unless told not to.
+- Then the catalog tables (``locations`` …) are synced with the content the server
+  runs (``sync_catalog``), always: a server started without migrating still
+  keeps SQL's view of the content in step with the game it plays.
 """
 
 from __future__ import annotations
@@ -24,8 +28,15 @@ import structlog
 from attrs import frozen
 
 from baolife_core import BaolifeError, GameService, load_catalog
-from baolife_storage_mysql import DEFAULT_DB_URL, SqlPlayerStore, create_store
+from baolife_storage_mysql import (
+    DEFAULT_DB_URL,
+    SqlPlayerStore,
+    create_store,
+    sync_catalog,
+)
 from baolife_transport_ws import GameServer, ServerConfig
+
+from .text_writer import LlmTextWriter
 
 __all__ = [
     "Settings",
@@ -53,6 +64,10 @@ class Settings:
     production: bool = False  # refuse unsafe defaults
     content_dir: Path | None = None  # custom content instead of the bundled one
     migrate: bool = True  # apply migrations on start
+    llm_url: str | None = None  # OpenAI-compatible base URL for NPC lines, or None
+    llm_model: str = "gpt-4o-mini"  # the model asked
+    llm_api_key: str | None = None  # bearer token for the model server
+    llm_timeout_s: float = 2.0  # a slower answer falls back to the grammar
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **flags: object) -> Settings:
@@ -61,7 +76,18 @@ class Settings:
             "db_url": environ.get("BAOLIFE_DB_URL", DEFAULT_DB_URL),
             "token_secret": environ.get("BAOLIFE_TOKEN_SECRET") or None,
             "production": environ.get("BAOLIFE_ENV", "development") == "production",
+            "llm_url": environ.get("BAOLIFE_LLM_URL") or None,
+            "llm_model": environ.get("BAOLIFE_LLM_MODEL") or "gpt-4o-mini",
+            "llm_api_key": environ.get("BAOLIFE_LLM_API_KEY") or None,
         }
+        timeout = environ.get("BAOLIFE_LLM_TIMEOUT_S")
+        if timeout:
+            try:
+                values["llm_timeout_s"] = float(timeout)
+            except ValueError:
+                raise SettingsError(
+                    f"BAOLIFE_LLM_TIMEOUT_S must be a number, got {timeout!r}"
+                ) from None
         values.update({key: value for key, value in flags.items() if value is not None})
         settings = cls(**values)  # type: ignore[arg-type]
         if settings.production and not settings.token_secret:
@@ -88,10 +114,27 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 
 def build_service(settings: Settings) -> tuple[GameService, SqlPlayerStore]:
-    """The store (migrated) and the application service over it."""
+    """The store (migrated, catalog synced) and the application service over it."""
     catalog = load_catalog(settings.content_dir)
     store = create_store(settings.db_url, upgrade=settings.migrate)
-    return GameService(store, catalog), store
+    try:
+        synced = sync_catalog(store.engine, catalog)
+    except BaseException:
+        store.close()
+        raise
+    for table in synced.tables:
+        if table.changed or table.kept:
+            log.info("catalog_synced", table=table.table, **table.counts())
+    writer = None
+    if settings.llm_url is not None:
+        writer = LlmTextWriter(
+            settings.llm_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            timeout_s=settings.llm_timeout_s,
+        )
+        log.info("llm_text_writer", model=settings.llm_model)
+    return GameService(store, catalog, writer=writer), store
 
 
 async def run_server(settings: Settings, stop: asyncio.Event) -> None:

@@ -1,4 +1,9 @@
-"""The ``baolife`` command: ``serve``, ``db upgrade`` and ``content check``."""
+"""The ``baolife`` command: ``serve``, ``db upgrade`` and ``content check``.
+
+``content check`` exits 0 when the content is valid and every life event is
+reachable, 1 when it loads but has problems (a static finding, or a life event no
+bot life reached), and 2 when it does not load (with every located message).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from baolife_core import ContentError, load_catalog
+from baolife_core import Catalog, ContentError, load_catalog
+from baolife_core.content_check import (
+    CHECK_SEED,
+    DEFAULT_LIVES,
+    check_content,
+    load_problems,
+)
 from baolife_storage_mysql import upgrade_database
 
 from .bootstrap import Settings, SettingsError, configure_logging, run_server
@@ -44,9 +55,79 @@ def _parser() -> argparse.ArgumentParser:
 
     content = commands.add_parser("content", help="game content tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
-    check = content_commands.add_parser("check", help="validate a content directory")
+    check = content_commands.add_parser(
+        "check", help="validate a content directory and prove its events reachable"
+    )
     check.add_argument("directory", nargs="?", type=Path, help="default: bundled")
+    check.add_argument(
+        "--lives",
+        type=_positive,
+        default=DEFAULT_LIVES,
+        help=f"most bot lives to play (default {DEFAULT_LIVES})",
+    )
+    check.add_argument(
+        "--seed",
+        type=int,
+        default=CHECK_SEED,
+        help=f"seed of the bot lives (default {CHECK_SEED})",
+    )
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _summary(catalog: Catalog) -> str:
+    return (
+        f"{len(catalog.refills)} energy refill tiers, "
+        f"{len(catalog.time_skips)} time skips, "
+        f"{len(catalog.life.stages)} life stages, "
+        f"{len(catalog.activities.activities)} activities at "
+        f"{len(catalog.activities.locations)} locations, "
+        f"{len(catalog.storylets.events)} life events, "
+        f"{len(catalog.careers.schools)} schools, "
+        f"{len(catalog.careers.jobs)} jobs, "
+        f"{len(catalog.conversations.replies)} conversation replies"
+    )
+
+
+def _content_check(directory: Path | None, lives: int, seed: int) -> int:
+    """Validate, then report static findings and unreached events (see module)."""
+    try:
+        catalog = load_catalog(directory)
+    except ContentError as error:
+        for problem in load_problems(error):
+            print(f"baolife: {problem}", file=sys.stderr)
+        return 2
+    report = check_content(catalog, lives=lives, seed=seed)
+    coverage = report.coverage
+    for rejected in coverage.rejections:
+        print(
+            f"baolife: warning: the bot's {rejected.kind} was refused "
+            f"({rejected.code}: {rejected.message}): a bot or engine bug",
+            file=sys.stderr,
+        )
+    reached = len(coverage.seen)
+    total = reached + len(coverage.unreached)
+    lives_text = f"{coverage.lives} bot {'life' if coverage.lives == 1 else 'lives'}"
+    if report.ok:
+        print(f"content ok: {_summary(catalog)}")
+        print(f"reachability: all {total} life events happened within {lives_text}")
+        return 0
+    print(f"content loaded: {_summary(catalog)}")
+    print(f"reachability: {reached} of {total} life events happened in {lives_text}")
+    for finding in report.problems:
+        print(f"baolife: {finding}", file=sys.stderr)
+    count = len(report.problems)
+    print(
+        f"baolife: {count} content problem{'' if count == 1 else 's'}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 async def _serve(settings: Settings) -> None:
@@ -78,15 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shown = make_url(settings.db_url).render_as_string(hide_password=True)
             print(f"database is at the latest schema: {shown}")
         else:
-            catalog = load_catalog(args.directory)
-            print(
-                f"content ok: {len(catalog.refills)} energy refill tiers, "
-                f"{len(catalog.time_skips)} time skips, "
-                f"{len(catalog.life.stages)} life stages, "
-                f"{len(catalog.activities.activities)} activities at "
-                f"{len(catalog.activities.locations)} locations, "
-                f"{len(catalog.storylets.events)} life events"
-            )
+            return _content_check(args.directory, args.lives, args.seed)
     except (ContentError, SettingsError) as error:
         print(f"baolife: {error}", file=sys.stderr)
         return 2

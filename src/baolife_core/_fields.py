@@ -9,7 +9,18 @@ import attrs
 
 from .clock import MAX_INSTANT_MS
 
-__all__ = ["instant", "key", "optional_name", "optional_token", "token"]
+__all__ = [
+    "MAX_TEXT",
+    "instant",
+    "key",
+    "optional_name",
+    "optional_text",
+    "optional_token",
+    "token",
+]
+
+#: The longest line of outside-written text a command may carry (characters).
+MAX_TEXT = 500
 
 _KEY_RE = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 _TOKEN_RE = re.compile(r"[a-z0-9_]{1,64}")
@@ -64,6 +75,23 @@ def _optional_token(
         _token(_, attribute, value)  # type: ignore[arg-type]
 
 
+def _optional_text(
+    _: Any, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    if value is None:
+        return
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > MAX_TEXT
+        or not value.isprintable()
+    ):
+        raise ValueError(
+            f"{attribute.name} must be 1-{MAX_TEXT} printable characters on one "
+            f"line, got {value!r:.80}"
+        )
+
+
 #: ``at``: an instant in integer milliseconds (UTC).
 instant = _instant
 #: An idempotency key (a client-minted UUID or similar).
@@ -74,3 +102,5 @@ token = _token
 optional_name = _optional_name
 #: An optional content id.
 optional_token = _optional_token
+#: Optional text written outside the core (a line of dialogue).
+optional_text = _optional_text

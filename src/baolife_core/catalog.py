@@ -22,6 +22,8 @@ from .clock import MS_PER_HOUR, MS_PER_MINUTE
 from .content_reader import Entry, entries, read_toml
 from .errors import ContentError
 from .life.activity_rules import ActivityRules, load_activity_rules
+from .life.career_rules import CareerRules, load_career_rules, system_flag_names
+from .life.conversation_rules import ConversationRules, load_conversation_rules
 from .life.rules import FAMILY_ROLES, STAT_NAMES, LifeRules, load_life_rules
 from .life.storylet_rules import StoryletRules, check_storylets, load_life_events
 
@@ -86,6 +88,8 @@ class Catalog:
     life: LifeRules  # calendar, stages, characters, death
     activities: ActivityRules  # locations and intraday activities
     storylets: StoryletRules  # life events, questions and dilemmas
+    careers: CareerRules  # schools and jobs
+    conversations: ConversationRules  # conversation grammar and replies
 
     def refill(self, refill_id: str) -> RefillTier | None:
         """Return the refill tier with this id, or None."""
@@ -177,8 +181,10 @@ def _load_clock(directory: Traversable) -> ClockRules:
     return rules
 
 
-def _checked_storylets(source: Traversable, life: LifeRules) -> StoryletRules:
-    """Load ``life_events.toml`` and check its references against the life rules."""
+def _checked_storylets(
+    source: Traversable, life: LifeRules, careers: CareerRules
+) -> StoryletRules:
+    """Load ``life_events.toml``; check its references against life and careers."""
     rules = load_life_events(source)
     problems = check_storylets(
         rules,
@@ -186,6 +192,9 @@ def _checked_storylets(source: Traversable, life: LifeRules) -> StoryletRules:
         STAT_NAMES,
         FAMILY_ROLES,
         [cause.id for cause in life.causes],
+        jobs=[job.id for job in careers.jobs],
+        schools=[school.id for school in careers.schools],
+        system_flags=sorted(system_flag_names(careers)),
     )
     if problems:
         raise ContentError("life_events.toml", "", "", "; ".join(problems))
@@ -202,6 +211,7 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
     )
     starting, energy, refills, time_skips = _load_economy(source)
     life = load_life_rules(source)
+    careers = load_career_rules(source)
     return Catalog(
         starting_diamonds=starting,
         energy=energy,
@@ -210,5 +220,7 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
         clock=_load_clock(source),
         life=life,
         activities=load_activity_rules(source),
-        storylets=_checked_storylets(source, life),
+        storylets=_checked_storylets(source, life, careers),
+        careers=careers,
+        conversations=load_conversation_rules(source),
     )

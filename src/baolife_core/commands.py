@@ -22,12 +22,18 @@ from . import _fields
 __all__ = [
     "COMMAND_TYPES",
     "AnswerQuestion",
+    "ApplyForJob",
     "Command",
     "CreateCharacter",
     "DoActivity",
+    "Enroll",
     "NewPlayer",
     "PurchaseEnergyRefill",
     "PurchaseTimeSkip",
+    "QuitJob",
+    "ReplyConversation",
+    "Retire",
+    "StartConversation",
 ]
 
 
@@ -94,12 +100,75 @@ class AnswerQuestion:
     choice: str = field(validator=_fields.token)
 
 
+@frozen
+class ApplyForJob:
+    """Apply for a job: the requirements must hold; an interview check decides."""
+
+    at: int = field(validator=_fields.instant)
+    job: str = field(validator=_fields.token)
+
+
+@frozen
+class QuitJob:
+    """Leave the current job."""
+
+    at: int = field(validator=_fields.instant)
+
+
+@frozen
+class Retire:
+    """Retire (from the content's minimum retirement age); a pension follows."""
+
+    at: int = field(validator=_fields.instant)
+
+
+@frozen
+class Enroll:
+    """Enrol in a school that takes enrolments (university, trade school …)."""
+
+    at: int = field(validator=_fields.instant)
+    school: str = field(validator=_fields.token)
+
+
+@frozen
+class StartConversation:
+    """Start talking with a relative, friend or colleague.
+
+    ``line`` is what the other person says when an outside writer (an LLM adapter
+    of the ``TextWriter`` port) wrote it; it enters the engine as command data so
+    replay stays exact. Without it the content's template grammar writes the line.
+    """
+
+    at: int = field(validator=_fields.instant)
+    npc_id: str = field(validator=_fields.key)
+    line: str | None = field(default=None, validator=_fields.optional_text)
+
+
+@frozen
+class ReplyConversation:
+    """Reply to the open conversation with one of the offered replies.
+
+    ``line`` is the other person's answer when an outside writer wrote it.
+    """
+
+    at: int = field(validator=_fields.instant)
+    conversation_id: str = field(validator=_fields.key)
+    reply: str = field(validator=_fields.token)
+    line: str | None = field(default=None, validator=_fields.optional_text)
+
+
 Command = (
     PurchaseEnergyRefill
     | PurchaseTimeSkip
     | CreateCharacter
     | DoActivity
     | AnswerQuestion
+    | ApplyForJob
+    | QuitJob
+    | Retire
+    | Enroll
+    | StartConversation
+    | ReplyConversation
 )
 
 #: Every command class, in a fixed order (the wire registry and strategies use it).
@@ -109,4 +178,10 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     CreateCharacter,
     DoActivity,
     AnswerQuestion,
+    ApplyForJob,
+    QuitJob,
+    Retire,
+    Enroll,
+    StartConversation,
+    ReplyConversation,
 )

@@ -24,12 +24,18 @@ from .catalog import Catalog
 from .clock import game_day_index
 from .commands import (
     AnswerQuestion,
+    ApplyForJob,
     Command,
     CreateCharacter,
     DoActivity,
+    Enroll,
     NewPlayer,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
+    QuitJob,
+    ReplyConversation,
+    Retire,
+    StartConversation,
 )
 from .economy.refills import purchase_energy_refill
 from .economy.time_skips import purchase_time_skip
@@ -38,6 +44,8 @@ from .errors import JournalError
 from .events import Event, PlayerCreated
 from .ids import mint_id
 from .life.activities import do_activity
+from .life.careers import apply_for_job, enroll, quit_job, retire
+from .life.conversations import reply_conversation, start_conversation
 from .life.creation import create_character
 from .life.days import live_days
 from .life.story import answer_question
@@ -72,6 +80,12 @@ _HANDLERS: dict[type, Handler] = dict(
         _handles(CreateCharacter, create_character),
         _handles(DoActivity, do_activity),
         _handles(AnswerQuestion, answer_question),
+        _handles(ApplyForJob, apply_for_job),
+        _handles(QuitJob, quit_job),
+        _handles(Retire, retire),
+        _handles(Enroll, enroll),
+        _handles(StartConversation, start_conversation),
+        _handles(ReplyConversation, reply_conversation),
     ]
 )
 

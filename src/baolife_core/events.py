@@ -14,18 +14,30 @@ __all__ = [
     "ActivityDone",
     "CharacterBorn",
     "CharacterDied",
+    "CharacterRetired",
+    "ContactMet",
+    "ConversationEnded",
+    "ConversationStarted",
     "DiamondsCredited",
     "DiamondsSpent",
     "EnergyRefilled",
     "Event",
     "FamilyMemberDied",
     "GameTimeSkipped",
+    "JobApplicationFailed",
+    "JobEnded",
+    "JobStarted",
     "LedgerEvent",
     "LifeEventOccurred",
+    "PensionPaid",
     "PhotoAdded",
     "PlayerCreated",
+    "Promoted",
     "QuestionAnswered",
     "QuestionPosed",
+    "SalaryPaid",
+    "SchoolFinished",
+    "SchoolStarted",
     "StageEntered",
 ]
 
@@ -210,6 +222,147 @@ class FamilyMemberDied:
     day: int  # game day index
 
 
+@frozen
+class SchoolStarted:
+    """The character started a school (by itself or by enrolment)."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    school: str  # school id
+    tuition_cents: int  # tuition paid (0 for compulsory schools)
+    day: int  # game day index
+
+
+@frozen
+class SchoolFinished:
+    """A school ended: with its degree, or failed."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    school: str  # school id
+    grades: int  # final grades, 0..100
+    degree: bool  # True when the degree was earned
+    day: int  # game day index
+
+
+@frozen
+class JobStarted:
+    """The character was hired (or promoted into a new job)."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    job: str  # job id
+    salary_cents: int  # monthly salary
+    day: int  # game day index
+
+
+@frozen
+class JobApplicationFailed:
+    """A job interview did not go well."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    job: str  # job id
+    day: int  # game day index
+
+
+@frozen
+class SalaryPaid:
+    """A game month's salary was paid into the character's cash."""
+
+    at: int  # instant the engine crossed the payday, ms
+    life: int  # the life's number
+    job: str  # job id
+    amount_cents: int  # salary paid
+    performance: int  # performance after the month's review decay
+    day: int  # game day index
+
+
+@frozen
+class Promoted:
+    """A review promoted the character to the next job of the track."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    from_job: str  # the job left
+    to_job: str  # the new job
+    salary_cents: int  # the new monthly salary
+    day: int  # game day index
+
+
+@frozen
+class JobEnded:
+    """The character left a job: ``quit``, ``fired``, ``laid_off`` or ``retired``."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    job: str  # job id
+    reason: str  # why it ended
+    day: int  # game day index
+
+
+@frozen
+class CharacterRetired:
+    """The character retired; a pension is paid monthly from now on."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    pension_cents: int  # monthly pension (0 without a last job)
+    day: int  # game day index
+
+
+@frozen
+class PensionPaid:
+    """A game month's pension was paid into the character's cash."""
+
+    at: int  # instant the engine crossed the payday, ms
+    life: int  # the life's number
+    amount_cents: int  # pension paid
+    day: int  # game day index
+
+
+@frozen
+class ContactMet:
+    """The character met someone new: a friend or a colleague."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    contact_id: str  # the new contact's id
+    role: str  # ``friend`` or ``colleague``
+    name: str  # full name
+    day: int  # game day index
+
+
+@frozen
+class ConversationStarted:
+    """The character started talking with someone; a reply is awaited."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    conversation_id: str  # the conversation's wire id
+    npc_id: str  # the relative or contact
+    line: str  # what the other person said
+    replies: tuple[tuple[str, str], ...]  # (reply id, rendered text)
+    written_by: str  # ``template`` or ``command`` (text given as command data)
+    day: int  # game day index
+
+
+@frozen
+class ConversationEnded:
+    """The character replied; the conversation moved closeness and ended."""
+
+    at: int  # instant, ms
+    life: int  # the life's number
+    conversation_id: str  # the conversation
+    npc_id: str  # the relative or contact
+    reply: str  # the reply id chosen
+    passed: bool | None  # the reply's check; None without one
+    closeness_delta: int  # the change of closeness applied
+    closeness: int  # closeness after it
+    line: str  # the other person's answer
+    day: int  # game day index
+
+
 LedgerEvent = DiamondsCredited | DiamondsSpent
 Event = (
     PlayerCreated
@@ -226,6 +379,18 @@ Event = (
     | QuestionAnswered
     | PhotoAdded
     | FamilyMemberDied
+    | SchoolStarted
+    | SchoolFinished
+    | JobStarted
+    | JobApplicationFailed
+    | SalaryPaid
+    | Promoted
+    | JobEnded
+    | CharacterRetired
+    | PensionPaid
+    | ContactMet
+    | ConversationStarted
+    | ConversationEnded
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -243,4 +408,16 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     QuestionAnswered,
     PhotoAdded,
     FamilyMemberDied,
+    SchoolStarted,
+    SchoolFinished,
+    JobStarted,
+    JobApplicationFailed,
+    SalaryPaid,
+    Promoted,
+    JobEnded,
+    CharacterRetired,
+    PensionPaid,
+    ContactMet,
+    ConversationStarted,
+    ConversationEnded,
 )

@@ -12,6 +12,8 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
   snapshot is safe: ``append`` checks the version, and the service confirms every
   rejection on fresh state before it answers.
 - Every call is keyed by one player id, so a store can shard by player.
+- ``TextWriter.write_line`` may do I/O (an LLM over HTTP); what it returns enters
+  the engine as command data (DESIGN.md "The core"), so replay never calls it.
 """
 
 from __future__ import annotations
@@ -22,11 +24,19 @@ from typing import Protocol
 from attrs import frozen
 
 from .commands import Command, NewPlayer
+from .life.conversations import LineRequest
 from .outcome import Outcome
 from .replies import Reply
 from .state import PlayerState
 
-__all__ = ["CommandRecord", "Genesis", "PlayerStore", "StoredPlayer"]
+__all__ = [
+    "CommandRecord",
+    "Genesis",
+    "LineRequest",
+    "PlayerStore",
+    "StoredPlayer",
+    "TextWriter",
+]
 
 
 @frozen
@@ -82,3 +92,14 @@ class PlayerStore(Protocol):
 
     def check_ready(self) -> None:
         """Raise if the store cannot serve requests (the readiness probe)."""
+
+
+class TextWriter(Protocol):
+    """Writes a line of an NPC's dialogue; the default is the content's grammar.
+
+    Return None to let the engine's template grammar write the line (the default
+    writer, and the fallback of any adapter that fails or times out).
+    """
+
+    def write_line(self, request: LineRequest) -> str | None:
+        """One line for ``request``, or None for the grammar's."""

@@ -22,12 +22,19 @@ __all__ = [
     "NO_ENERGY",
     "REJECTION_CODES",
     "REPLY_TYPES",
+    "REQUIREMENTS_NOT_MET",
     "ActivityResult",
     "AnswerResult",
     "CharacterCreated",
+    "ConversationOpened",
+    "ConversationResult",
     "EnergyUpdated",
+    "Enrolled",
+    "JobApplicationResult",
+    "JobQuit",
     "Rejection",
     "Reply",
+    "RetirementStarted",
     "TimeSkipped",
 ]
 
@@ -51,8 +58,12 @@ AGE_RESTRICTED = "age_restricted"
 #: The character's cash cannot pay the activity's cost.
 INSUFFICIENT_MONEY = "insufficient_money"
 
+#: The character lacks what a school or a job asks: age, smarts, a degree, a job.
+REQUIREMENTS_NOT_MET = "requirements_not_met"
+
 REJECTION_CODES = frozenset(
     {
+        REQUIREMENTS_NOT_MET,
         INSUFFICIENT_DIAMONDS,
         NOT_FOUND,
         ENERGY_FULL,
@@ -127,12 +138,75 @@ class AnswerResult:
     alive: bool  # False if the choice ended the life
 
 
+@frozen
+class JobApplicationResult:
+    """Reply to ``apply_for_job``: hired, or the interview went badly."""
+
+    job: str  # job id
+    hired: bool  # True when the character got the job
+    salary_cents: int  # the monthly salary (0 when not hired)
+    energy: int  # energy after applying
+
+
+@frozen
+class JobQuit:
+    """Reply to ``quit_job``."""
+
+    job: str  # the job left
+
+
+@frozen
+class RetirementStarted:
+    """Reply to ``retire``."""
+
+    pension_cents: int  # monthly pension
+
+
+@frozen
+class Enrolled:
+    """Reply to ``enroll``."""
+
+    school: str  # school id
+    tuition_cents: int  # tuition paid
+    ends_day: int  # game day index on which the school ends
+    money_cents: int  # cash after the tuition
+
+
+@frozen
+class ConversationOpened:
+    """Reply to ``start_conversation``: what they said, and the replies on offer."""
+
+    conversation_id: str  # pass it to ``reply_conversation``
+    npc_id: str  # the person talked to
+    line: str  # what they said
+    replies: tuple[tuple[str, str], ...]  # (reply id, text)
+
+
+@frozen
+class ConversationResult:
+    """Reply to ``reply_conversation``."""
+
+    conversation_id: str  # the conversation, now ended
+    npc_id: str  # the person talked to
+    reply: str  # the reply chosen
+    passed: bool | None  # the reply's check; None without one
+    closeness: int  # closeness after the conversation
+    closeness_delta: int  # its change
+    line: str  # their answer
+
+
 Reply = (
     EnergyUpdated
     | TimeSkipped
     | CharacterCreated
     | ActivityResult
     | AnswerResult
+    | JobApplicationResult
+    | JobQuit
+    | RetirementStarted
+    | Enrolled
+    | ConversationOpened
+    | ConversationResult
     | Rejection
 )
 
@@ -142,5 +216,11 @@ REPLY_TYPES: tuple[type[Reply], ...] = (
     CharacterCreated,
     ActivityResult,
     AnswerResult,
+    JobApplicationResult,
+    JobQuit,
+    RetirementStarted,
+    Enrolled,
+    ConversationOpened,
+    ConversationResult,
     Rejection,
 )

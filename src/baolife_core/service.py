@@ -14,6 +14,11 @@ Rules of this module (DESIGN.md "Storage", steps 1-5):
   key fail ``append``; the retry then finds and returns the first reply.
 - Rejections are not persisted: they change nothing, and a rejected key is not
   consumed, so the client may retry it once the cause is gone.
+- A conversation command without a ``line`` asks the ``TextWriter`` (if one is
+  given) before the engine runs; its text, cleaned to one printable line of at
+  most ``MAX_TEXT`` characters, becomes the command's ``line`` and is journaled,
+  so a replay needs no writer. A writer that returns None leaves the line to the
+  grammar.
 - This module is synchronous and does no I/O itself; adapters are passed in.
 """
 
@@ -21,19 +26,21 @@ from __future__ import annotations
 
 import hashlib
 
-from attrs import frozen
+from attrs import evolve, frozen
 
+from ._fields import MAX_TEXT
 from .catalog import Catalog
-from .commands import Command, NewPlayer
-from .engine import start, step
+from .commands import Command, NewPlayer, ReplyConversation, StartConversation
+from .engine import advance, start, step
 from .errors import ConcurrencyError, ConflictError, PlayerNotFoundError
 from .events import Event
-from .ports import CommandRecord, Genesis, PlayerStore, StoredPlayer
+from .life.conversations import line_request
+from .ports import CommandRecord, Genesis, PlayerStore, StoredPlayer, TextWriter
 from .replies import Reply
 from .state import PlayerState
 from .wire import wire_name
 
-__all__ = ["GameService", "Result", "idempotency_key_hash"]
+__all__ = ["GameService", "Result", "clean_line", "idempotency_key_hash"]
 
 
 @frozen
@@ -55,13 +62,44 @@ def idempotency_key_hash(player_id: str, command: Command) -> str | None:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+def clean_line(text: str) -> str | None:
+    """``text`` as one printable line of at most ``MAX_TEXT`` characters, or None."""
+    words = "".join(ch if ch.isprintable() else " " for ch in text).split()
+    line = " ".join(words)[:MAX_TEXT].strip()
+    return line or None
+
+
 class GameService:
     """Runs commands for players against a store, the engine and a catalog."""
 
-    def __init__(self, store: PlayerStore, catalog: Catalog, *, max_attempts: int = 8):
+    def __init__(
+        self,
+        store: PlayerStore,
+        catalog: Catalog,
+        *,
+        max_attempts: int = 8,
+        writer: TextWriter | None = None,
+    ):
         self.store = store
         self.catalog = catalog
         self.max_attempts = max_attempts
+        self.writer = writer
+
+    def _written(self, state: PlayerState, command: Command) -> Command:
+        """``command`` with the writer's line, if it is a conversation without one."""
+        if self.writer is None or not isinstance(
+            command, StartConversation | ReplyConversation
+        ):
+            return command
+        if command.line is not None:
+            return command
+        advanced = advance(state, command.at, self.catalog)
+        request = line_request(advanced, command, self.catalog)
+        if request is None:
+            return command
+        text = self.writer.write_line(request)
+        line = None if text is None else clean_line(text)
+        return command if line is None else evolve(command, line=line)
 
     def login_device(
         self, device_id: str, *, new_player_id: str, seed: int, at: int
@@ -97,6 +135,7 @@ class GameService:
     def execute(self, player_id: str, command: Command) -> Result:
         """Apply ``command`` for ``player_id`` and persist it (see module rules)."""
         key_hash = idempotency_key_hash(player_id, command)
+        asked = command
         for attempt in range(self.max_attempts):
             fresh = attempt > 0
             stored = self.load(player_id, fresh=fresh)
@@ -106,6 +145,9 @@ class GameService:
                     return Result(
                         reply=prior, events=(), state=stored.state, duplicate=True
                     )
+            # Each attempt asks the writer on the state it runs on, so the line
+            # fits the outcome (a check's result) even after a lost race.
+            command = self._written(stored.state, asked)
             outcome = step(stored.state, command, self.catalog)
             reply = outcome.reply
             if reply is None:  # pragma: no cover - only the genesis has no reply

@@ -16,15 +16,20 @@ from __future__ import annotations
 from attrs import frozen
 
 __all__ = [
+    "Career",
     "Character",
+    "Contact",
+    "Conversation",
     "Death",
     "Energy",
+    "Job",
     "LifeClock",
     "PendingQuestion",
     "Personality",
     "Photo",
     "PlayerState",
     "Relative",
+    "Schooling",
     "Stats",
     "StoryState",
     "Wallet",
@@ -128,6 +133,59 @@ class StoryState:
 
 
 @frozen
+class Schooling:
+    """The school a character attends."""
+
+    school: str  # school id of ``careers.toml``
+    since_day: int  # game day it started; it ends ``years`` game years later
+    grades: int  # 0..100; at the end, at least the pass grade earns the degree
+
+
+@frozen
+class Job:
+    """The job a character holds."""
+
+    id: str  # job id of ``careers.toml``
+    since_day: int  # game day of hiring (or promotion); paydays count from here
+    performance: int  # 0..100; reviewed every game month
+    months: int  # paydays in this role so far
+
+
+@frozen
+class Career:
+    """Education and work over one life (a new life starts with ``Career()``)."""
+
+    schooling: Schooling | None = None  # the school attended now, or None
+    degrees: tuple[str, ...] = ()  # schools finished with a degree, in order
+    job: Job | None = None  # the job held now, or None
+    last_job: str | None = None  # the last job held (the pension is a share of it)
+    retired: bool = False  # True once retired; no more jobs this life
+    pension_cents: int = 0  # paid every game month while retired
+
+
+@frozen
+class Contact:
+    """A person the character knows outside the family: a friend or a colleague."""
+
+    id: str  # uuid5 minted from the seed and ``seq``
+    role: str  # ``friend`` or ``colleague``
+    name: str  # full name
+    gender: str  # one of the content's genders
+    met_day: int  # game day they met
+    closeness: int  # 0..100
+
+
+@frozen
+class Conversation:
+    """A conversation waiting for the character's reply."""
+
+    id: str  # uuid5 of (seed, seq): the wire id
+    npc_id: str  # the relative or contact talked to
+    day: int  # game day it started
+    replies: tuple[str, ...]  # the reply ids offered
+
+
+@frozen
 class Character:
     """The life being lived (or the last one, once it has ended)."""
 
@@ -146,6 +204,9 @@ class Character:
     activity_counts: tuple[tuple[str, int], ...]  # (activity id, times), sorted
     story: StoryState  # what the storylets remember of this life
     death: Death | None  # None while alive
+    career: Career = Career()  # school, degrees, job, retirement
+    contacts: tuple[Contact, ...] = ()  # friends and colleagues, oldest first
+    conversation: Conversation | None = None  # the open conversation, if any
 
 
 @frozen

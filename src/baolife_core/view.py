@@ -17,9 +17,38 @@ from .clock import game_elapsed_ms
 from .economy.energy import current_energy, next_regen_at
 from .engine import advance
 from .life.days import age_on
-from .state import PlayerState
+from .state import Character, PlayerState
 
 __all__ = ["client_view"]
+
+
+def _career(character: Character, catalog: Catalog) -> dict[str, Any]:
+    career = character.career
+    schooling = career.schooling
+    job = career.job
+    spec = None if job is None else catalog.careers.job(job.id)
+    return {
+        "school": None
+        if schooling is None
+        else {
+            "id": schooling.school,
+            "since_day": schooling.since_day,
+            "grades": schooling.grades,
+        },
+        "degrees": list(career.degrees),
+        "job": None
+        if job is None
+        else {
+            "id": job.id,
+            "title": None if spec is None else spec.title,
+            "salary_cents": None if spec is None else spec.salary_cents,
+            "since_day": job.since_day,
+            "performance": job.performance,
+            "months": job.months,
+        },
+        "retired": career.retired,
+        "pension_cents": career.pension_cents,
+    }
 
 
 def _character(state: PlayerState, catalog: Catalog) -> dict[str, Any] | None:
@@ -58,6 +87,23 @@ def _character(state: PlayerState, catalog: Catalog) -> dict[str, Any] | None:
             }
             for relative in character.family
         ],
+        "contacts": [
+            {
+                "id": contact.id,
+                "role": contact.role,
+                "name": contact.name,
+                "closeness": contact.closeness,
+            }
+            for contact in character.contacts
+        ],
+        "career": _career(character, catalog),
+        "conversation": None
+        if character.conversation is None
+        else {
+            "id": character.conversation.id,
+            "npc_id": character.conversation.npc_id,
+            "replies": list(character.conversation.replies),
+        },
         "questions": [
             {"id": q.id, "event_id": q.event_id, "expires_day": q.expires_day}
             for q in character.story.pending

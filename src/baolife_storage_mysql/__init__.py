@@ -13,6 +13,13 @@ True
 from __future__ import annotations
 
 from .cache import DEFAULT_CACHE_SIZE, SnapshotCache
+from .catalog_rows import (
+    CATALOG_TABLES,
+    CatalogSync,
+    CatalogTable,
+    TableSync,
+    sync_catalog,
+)
 from .database import (
     DEFAULT_DB_URL,
     DEFAULT_LOCK_TIMEOUT_MS,
@@ -31,16 +38,20 @@ from .schema import metadata
 from .store import SqlPlayerStore, create_store
 
 __all__ = [
+    "CATALOG_TABLES",
     "DEFAULT_CACHE_SIZE",
     "DEFAULT_DB_URL",
     "DEFAULT_LOCK_TIMEOUT_MS",
     "PROJECTIONS",
+    "CatalogSync",
+    "CatalogTable",
     "MigrationLockError",
     "Origin",
     "ProjectionError",
     "Projector",
     "SnapshotCache",
     "SqlPlayerStore",
+    "TableSync",
     "alembic_config",
     "create_store",
     "is_transient",
@@ -48,5 +59,6 @@ __all__ = [
     "make_reader",
     "metadata",
     "run_migrations",
+    "sync_catalog",
     "upgrade_database",
 ]

@@ -35,6 +35,7 @@ __all__ = [
     "SCRIPT_LOCATION",
     "MigrationLockError",
     "alembic_config",
+    "migration_lock",
     "run_migrations",
     "upgrade_database",
 ]
@@ -57,7 +58,12 @@ def alembic_config() -> Config:
 
 
 @contextmanager
-def _migration_lock(connection: Connection, timeout_s: int) -> Iterator[None]:
+def migration_lock(connection: Connection, timeout_s: int) -> Iterator[None]:
+    """Hold the migration lock on MySQL/MariaDB for the block (module rules).
+
+    On SQLite it does nothing: the caller's ``BEGIN IMMEDIATE`` (``WRITE``)
+    serializes instead. ``catalog_rows.sync_catalog`` takes it too.
+    """
     if connection.dialect.name != "mysql":  # SQLite: BEGIN IMMEDIATE serializes
         yield
         return
@@ -81,7 +87,7 @@ def run_migrations(
     """Upgrade the database behind ``engine`` to ``revision``."""
     config = alembic_config()
     writer = engine.execution_options(**WRITE)
-    with writer.begin() as connection, _migration_lock(connection, lock_timeout_s):
+    with writer.begin() as connection, migration_lock(connection, lock_timeout_s):
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -1,9 +1,9 @@
 """Projections: the relational rows each domain event writes, in a table by class.
 
 The journal and the snapshot are the truth; these rows exist so that the ledger,
-purchases, lives, exports and audits are plain SQL (DESIGN.md "Storage", step 4).
-They are written in the same transaction as the journal line that emitted the
-events.
+purchases, lives, the photo album, exports and audits are plain SQL (DESIGN.md
+"Storage", step 4). They are written in the same transaction as the journal line
+that emitted the events.
 
 Rules of this module:
 
@@ -19,6 +19,9 @@ Rules of this module:
   of the same player inserted; the store fails the transaction when it matches no
   row, so the tables never silently drift from the journal.
 - Every row carries the player id (the shard key).
+- A row's key is a function of the journal: an id the event carries, the life's
+  number, or, for an event with no id of its own, where it sits in the journal
+  (``Origin.seq`` and ``Origin.event_index``).
 - Projectors know no content: every value comes from the event.
 """
 
@@ -35,17 +38,29 @@ from baolife_core import (
     BaolifeError,
     CharacterBorn,
     CharacterDied,
+    CharacterRetired,
+    ContactMet,
+    ConversationEnded,
+    ConversationStarted,
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
     Event,
     FamilyMemberDied,
     GameTimeSkipped,
+    JobApplicationFailed,
+    JobEnded,
+    JobStarted,
     LifeEventOccurred,
+    PensionPaid,
     PhotoAdded,
     PlayerCreated,
+    Promoted,
     QuestionAnswered,
     QuestionPosed,
+    SalaryPaid,
+    SchoolFinished,
+    SchoolStarted,
     StageEntered,
 )
 
@@ -53,6 +68,7 @@ from .schema import (
     characters,
     diamond_transactions,
     energy_refill_purchases,
+    player_photo_album,
     time_skip_purchases,
 )
 
@@ -105,10 +121,13 @@ Row = InsertRow | UpdateRow
 
 @frozen
 class Origin:
-    """Where events were emitted: the player and the journal line."""
+    """Where an event was emitted: the player, the journal line, its position."""
 
     player_id: str  # whose events
     seq: int  # the journal seq of the record that emitted them
+    # The event's position in that record's events (0 for the first); ``project``
+    # sets it for each event, so it indexes ``player_journal.events``.
+    event_index: int = 0
 
 
 #: ``(origin, event) -> rows``; the event is the class the projector is keyed by.
@@ -221,6 +240,22 @@ def character_died(origin: Origin, event: CharacterDied) -> Iterable[Row]:
     )
 
 
+def photo_added(origin: Origin, event: PhotoAdded) -> Iterable[Row]:
+    """One ``player_photo_album`` row per photo, keyed by where the journal has it."""
+    yield InsertRow(
+        player_photo_album,
+        {
+            "player_id": origin.player_id,
+            "seq": origin.seq,
+            "event_index": origin.event_index,
+            "life": event.life,
+            "day": event.day,
+            "caption": event.caption,
+            "taken_at": event.at,
+        },
+    )
+
+
 PROJECTIONS: Mapping[type[Event], Projector] = {
     PlayerCreated: no_rows,  # the users and players rows are written by creation
     DiamondsCredited: ledger_entry,
@@ -232,13 +267,28 @@ PROJECTIONS: Mapping[type[Event], Projector] = {
     CharacterDied: character_died,
     # Kept in the journal only; lifetime statistics (a later table) will count it.
     ActivityDone: no_rows,
-    # Kept in the journal and the snapshot only, for now; the photo album table
-    # (player_photo_album) and lifetime statistics are later work.
+    PhotoAdded: photo_added,
+    # Kept in the journal and the snapshot only, for now; lifetime statistics
+    # are later work.
     LifeEventOccurred: no_rows,
     QuestionPosed: no_rows,
     QuestionAnswered: no_rows,
-    PhotoAdded: no_rows,
     FamilyMemberDied: no_rows,
+    # School, work, friends and conversations live in the snapshot (the client
+    # view reads them there) and the journal; the seed names no table for them.
+    # Achievements, quests and statistics (later work) will count these events.
+    SchoolStarted: no_rows,
+    SchoolFinished: no_rows,
+    JobStarted: no_rows,
+    JobApplicationFailed: no_rows,
+    SalaryPaid: no_rows,
+    Promoted: no_rows,
+    JobEnded: no_rows,
+    CharacterRetired: no_rows,
+    PensionPaid: no_rows,
+    ContactMet: no_rows,
+    ConversationStarted: no_rows,
+    ConversationEnded: no_rows,
 }
 
 
@@ -250,9 +300,15 @@ def _projector(event: Event) -> Projector:
 
 
 def project(origin: Origin, events: Iterable[Event]) -> list[Row]:
-    """The rows of ``events``, in event order.
+    """The rows of ``events`` (one record's, in order), in event order.
 
-    An event without a projection raises ``TypeError``, failing the transaction
-    rather than silently dropping its rows.
+    Each projector gets ``origin`` with ``event_index`` set to the event's
+    position in ``events``. An event without a projection raises ``TypeError``,
+    failing the transaction rather than silently dropping its rows.
     """
-    return [row for event in events for row in _projector(event)(origin, event)]
+    player_id, seq = origin.player_id, origin.seq
+    return [
+        row
+        for index, event in enumerate(events)
+        for row in _projector(event)(Origin(player_id, seq, index), event)
+    ]

@@ -2,18 +2,22 @@
 
 The table names are those of the game's seed diagram (DESIGN.md "Storage: journal,
 snapshot, projections"). The journal and the snapshot are the truth; the ledger,
-purchase and character tables are projections of the events, kept in the same
-transaction so they can be queried, exported (GDPR) and audited with plain SQL.
+purchase, character and album tables are projections of the events, kept in the
+same transaction so they can be queried, exported (GDPR) and audited with plain SQL.
+Catalog tables (``locations``) hold the content the server runs, written by
+``catalog_rows.sync_catalog`` at startup, never by a player's command.
 
 Rules of this module:
 
 - Types behave identically on SQLite and MariaDB: instants are ``BigInteger``
   milliseconds (UTC), ids are ``String(36)``, JSON is canonical text (not a native
   JSON type, whose comparison and formatting differ between the two engines).
-- Every table is keyed by player id first, so the schema shards by player (Vitess,
-  TiDB) and no query needs a cross-player transaction. Nothing minted by the core
-  is unique across players: transaction ids derive from the player's seed and
-  ``seq``, and two players may share a seed, so they are keyed with the player.
+- Every player table is keyed by player id first, so the schema shards by player
+  (Vitess, TiDB) and no query needs a cross-player transaction. Nothing minted by
+  the core is unique across players: transaction ids derive from the player's seed
+  and ``seq``, and two players may share a seed, so they are keyed with the player.
+  Catalog tables have no player id: they are small, identical on every shard
+  (Vitess "reference tables") and only written by ``sync_catalog``.
 - Constraint and index names come from ``NAMING_CONVENTION``, so migrations can
   name them and later migrations can drop them on every backend.
 - On MySQL/MariaDB every table is InnoDB with ``utf8mb4`` and the binary collation,
@@ -46,8 +50,10 @@ __all__ = [
     "characters",
     "diamond_transactions",
     "energy_refill_purchases",
+    "locations",
     "metadata",
     "player_journal",
+    "player_photo_album",
     "players",
     "processed_transactions",
     "time_skip_purchases",
@@ -275,5 +281,43 @@ characters = Table(
         "Lives: one row per CharacterBorn event, updated by StageEntered and "
         "CharacterDied."
     ),
+    **_MYSQL,
+)
+
+player_photo_album = Table(
+    "player_photo_album",
+    metadata,
+    _player_id("photo"),
+    Column(
+        "seq",
+        Integer,
+        nullable=False,
+        comment="journal seq of the command that added the photo",
+    ),
+    Column(
+        "event_index",
+        Integer,
+        nullable=False,
+        comment="position of the PhotoAdded event in that journal line's events",
+    ),
+    Column("life", Integer, nullable=False, comment="the life the photo was taken in"),
+    Column("day", BigInteger, nullable=False, comment="game day index of the photo"),
+    Column("caption", Text, nullable=False, comment="the rendered caption"),
+    Column("taken_at", BigInteger, nullable=False, comment="instant, ms"),
+    # A pure function of the journal: (seq, event_index) names the PhotoAdded
+    # event in player_journal.events, and orders the album as the state does.
+    PrimaryKeyConstraint("player_id", "seq", "event_index"),
+    comment="The photo album: one row per PhotoAdded event, kept across lives.",
+    **_MYSQL,
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", String(64), primary_key=True, comment="location id from content"),
+    Column("name", String(128), nullable=False, comment="display name"),
+    Column("min_age", Integer, nullable=False, comment="open from this age, years"),
+    Column("max_age", Integer, nullable=False, comment="open up to this age, years"),
+    comment="Catalog: the activity locations of the content the server runs.",
     **_MYSQL,
 )

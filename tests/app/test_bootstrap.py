@@ -1,13 +1,18 @@
-"""Tests of the composition root's settings."""
+"""Tests of the composition root: settings, and the service it builds."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from baolife_app import Settings, SettingsError
+from baolife_app import Settings, SettingsError, build_service
+from baolife_app.text_writer import LlmTextWriter
+from baolife_core import load_catalog
 from baolife_storage_mysql import DEFAULT_DB_URL
+from baolife_storage_mysql.schema import locations
+from content_packs import copy_content
 
 
 class TestSettings:
@@ -63,3 +68,102 @@ class TestSettings:
         """An empty BAOLIFE_TOKEN_SECRET is not a secret."""
         with pytest.raises(SettingsError):
             Settings.from_env({"BAOLIFE_ENV": "production", "BAOLIFE_TOKEN_SECRET": ""})
+
+
+def _locations(settings: Settings) -> dict[str, str]:
+    """Start a service on ``settings``, and the location names its database holds."""
+    _, store = build_service(settings)
+    try:
+        with store.engine.connect() as connection:
+            rows = connection.execute(select(locations.c.id, locations.c.name)).all()
+    finally:
+        store.close()
+    return {row.id: row.name for row in rows}
+
+
+def _content(directory: Path, old: str, new: str) -> Path:
+    """The bundled content in ``directory`` with ``old`` replaced in activities."""
+
+    def edit(name: str, text: str) -> str:
+        if name != "activities.toml":
+            return text
+        assert old in text
+        return text.replace(old, new, 1)
+
+    directory.mkdir()
+    return copy_content(directory, edit)
+
+
+class TestBuildService:
+    """The service's database is migrated and its catalog tables follow the content."""
+
+    def test_the_locations_table_holds_the_content_it_runs(
+        self, tmp_path: Path
+    ) -> None:
+        """A new database gets every location of the bundled content."""
+        settings = Settings(db_url=f"sqlite:///{tmp_path / 'serve.db'}")
+        expected = {loc.id: loc.name for loc in load_catalog().activities.locations}
+        assert expected == _locations(settings)
+
+    def test_each_start_syncs_the_content_of_that_start(self, tmp_path: Path) -> None:
+        """Restarted with a renamed location, the row follows; and back again."""
+        url = f"sqlite:///{tmp_path / 'serve.db'}"
+        first = load_catalog().activities.locations[0]
+        renamed = _content(
+            tmp_path / "content", f'name = "{first.name}"', 'name = "Elsewhere"'
+        )
+        assert first.name == _locations(Settings(db_url=url))[first.id]
+        restarted = _locations(Settings(db_url=url, content_dir=renamed))
+        assert "Elsewhere" == restarted[first.id]
+        assert first.name == _locations(Settings(db_url=url))[first.id]
+
+    def test_content_that_does_not_fit_the_table_refuses_to_start(
+        self, tmp_path: Path
+    ) -> None:
+        """A location name longer than its column is a startup error."""
+        url = f"sqlite:///{tmp_path / 'serve.db'}"
+        first = load_catalog().activities.locations[0]
+        long = _content(
+            tmp_path / "content", f'name = "{first.name}"', f'name = "{"P" * 200}"'
+        )
+        with pytest.raises(ValueError, match=r"locations\.name"):
+            build_service(Settings(db_url=url, content_dir=long))
+
+
+class TestTextWriterSettings:
+    """``BAOLIFE_LLM_*`` turn on the LLM text writer; without them, the grammar."""
+
+    def test_off_by_default(self, tmp_path: Path) -> None:
+        """No URL: the service has no writer, so the content's grammar writes."""
+        settings = Settings.from_env({}, db_url=f"sqlite:///{tmp_path / 'a.db'}")
+        assert settings.llm_url is None
+        service, store = build_service(settings)
+        store.close()
+        assert service.writer is None
+
+    def test_configured_from_the_environment(self, tmp_path: Path) -> None:
+        """URL, model, key and timeout reach the writer the service uses."""
+        settings = Settings.from_env(
+            {
+                "BAOLIFE_LLM_URL": "http://llm.internal/v1/",
+                "BAOLIFE_LLM_MODEL": "m",
+                "BAOLIFE_LLM_API_KEY": "k",
+                "BAOLIFE_LLM_TIMEOUT_S": "1.5",
+            },
+            db_url=f"sqlite:///{tmp_path / 'b.db'}",
+        )
+        service, store = build_service(settings)
+        store.close()
+        writer = service.writer
+        assert isinstance(writer, LlmTextWriter)
+        assert ("http://llm.internal/v1/chat/completions", "m", "k", 1.5) == (
+            writer.url,
+            writer.model,
+            writer.api_key,
+            writer.timeout_s,
+        )
+
+    def test_a_bad_timeout_is_a_settings_error(self) -> None:
+        """A timeout that is not a number stops startup with a clear message."""
+        with pytest.raises(SettingsError, match="BAOLIFE_LLM_TIMEOUT_S"):
+            Settings.from_env({"BAOLIFE_LLM_TIMEOUT_S": "soon"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import pytest
 import sqlalchemy
 
 from baolife_app.cli import main
-from content_packs import copy_content
+from baolife_core import load_catalog
+from baolife_core.content_check import static_findings
+from content_packs import copy_content, edited_catalog
 
 
 def _content(tmp_path: Path) -> Path:
@@ -17,14 +20,19 @@ def _content(tmp_path: Path) -> Path:
 
 
 class TestContentCheck:
-    """``baolife content check`` validates a content directory."""
+    """``baolife content check`` validates a content directory and proves its life
+    events reachable by seeded bot lives."""
 
     def test_bundled_content_is_valid(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """The bundled content passes and the tiers are counted."""
+        """The bundled content passes, counted, and every life event is reached."""
         assert 0 == main(["content", "check"])
         out = capsys.readouterr().out
         assert "content ok: 4 energy refill tiers, 4 time skips, 6 life stages" in out
-        assert "9 activities at 8 locations, 98 life events" in out
+        assert "9 activities at 8 locations, 98 life events, 4 schools" in out
+        assert "18 jobs, 4 conversation replies" in out
+        assert re.search(
+            r"reachability: all 98 life events happened within \d+ bot", out
+        )
 
     def test_invalid_content_names_file_entry_and_field(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -49,6 +57,161 @@ class TestContentCheck:
         tmp_path.mkdir()
         assert 2 == main(["content", "check", str(tmp_path)])
         assert "economy.toml" in capsys.readouterr().err
+
+    def test_dangling_ids_are_listed_one_per_line(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Two dangling ids: exit 2, each on its own located line."""
+        directory = _with_events(
+            tmp_path,
+            ('{ follow_up = "baby_cold_better"', '{ follow_up = "baby_cold_worse"'),
+            ('stages = ["baby"]\nweight = 8', 'stages = ["toddler"]\nweight = 8'),
+        )
+        assert 2 == main(["content", "check", str(directory)])
+        lines = capsys.readouterr().err.splitlines()
+        assert [
+            "baolife: life_events.toml: events[baby_cold].effects[2].follow_up: "
+            "names no event: 'baby_cold_worse'",
+            "baolife: life_events.toml: events[baby_cold_better].weight: "
+            "is 0 and no follow_up leads here: unreachable",
+        ] == [line for line in lines if "baby_cold" in line]
+        assert any("names no stage: 'toddler'" in line for line in lines)
+
+    def test_an_event_no_life_reaches_fails_the_check(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A baby with perfect smarts never happens: exit 1, the event named.
+
+        (Three lives are too few to reach every bundled event too; those are
+        listed as well.)
+        """
+        directory = _with_events(tmp_path, append=GENIUS_BABY)
+        assert 1 == main(["content", "check", str(directory), "--lives", "3"])
+        captured = capsys.readouterr()
+        assert re.search(
+            r"reachability: \d+ of 99 life events happened in 3 bot lives", captured.out
+        )
+        err = captured.err.splitlines()
+        assert (
+            "baolife: life_events.toml: events[genius_baby]: "
+            "never happened in 3 bot lives"
+        ) in err
+        assert re.fullmatch(r"baolife: \d+ content problems", err[-1])
+
+    def test_a_flag_nobody_sets_is_found_without_playing(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The static pass names the missing flag; the lives do not wait for it."""
+        directory = _with_events(
+            tmp_path,
+            (
+                'id = "grounded"\ntitle = "Grounded"',
+                'id = "grounded"\ntitle = "Grounded"\nflags_all = ["knighted"]',
+            ),
+            ('flags_all = ["grounded"]\nweight = 0', "weight = 0"),
+        )
+        assert 1 == main(["content", "check", str(directory)])
+        err = capsys.readouterr().err.splitlines()
+        assert [
+            "baolife: life_events.toml: events[grounded].flags_all: "
+            "needs flag 'knighted', which no effect sets",
+            "baolife: 1 content problem",
+        ] == err
+
+    def test_lives_must_be_positive(self) -> None:
+        """``--lives 0`` is a usage error."""
+        with pytest.raises(SystemExit) as exit_info:
+            main(["content", "check", "--lives", "0"])
+        assert 2 == exit_info.value.code
+
+
+#: A storylet no bot life can reach: babies never have perfect smarts.
+GENIUS_BABY = """
+[[events]]
+id = "genius_baby"
+title = "A genius"
+text = "{first_name} solves a crossword."
+stages = ["baby"]
+stats = { smarts = [100, 100] }
+weight = 10
+once = true
+effects = [{ stat = "smarts", delta = 1 }]
+"""
+
+
+def _with_events(directory: Path, *edits: tuple[str, str], append: str = "") -> Path:
+    """The bundled content with ``life_events.toml`` edited (each edit must apply)."""
+
+    def edit(name: str, text: str) -> str:
+        if name != "life_events.toml":
+            return text
+        for old, new in edits:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        return text + append
+
+    return copy_content(directory, edit)
+
+
+class TestStaticPass:
+    """The static pass of the content check names why a storylet cannot happen."""
+
+    def test_the_bundled_content_has_no_finding(self) -> None:
+        """Nothing to report on the bundled content."""
+        assert () == static_findings(load_catalog())
+
+    def test_ages_outside_every_stage(self) -> None:
+        """A baby storylet from age 5 never happens: babies are 0-2."""
+        catalog = edited_catalog(
+            ('title = "Teething"', 'title = "Teething"\nmin_age = 5')
+        )
+        assert [
+            "life_events.toml: events[teething].stages: "
+            "ages 5-150 fall in none of its stages (baby 0-2)"
+        ] == [str(f) for f in static_findings(catalog)]
+
+    def test_a_role_no_family_has(self) -> None:
+        """Without siblings, every storylet that needs one is named."""
+        findings = static_findings(
+            edited_catalog(("max_siblings = 2", "max_siblings = 0"))
+        )
+        assert findings
+        assert {"requires_role"} == {f.field for f in findings}
+        assert "events[sibling_peeks]" in {f.entry for f in findings}
+        assert {"no character ever has a sibling"} == {f.problem for f in findings}
+
+    def test_what_only_impossible_storylets_lead_to(self) -> None:
+        """A flag or a follow-up that only impossible storylets give is no help."""
+        catalog = edited_catalog(
+            ('stages = ["teen"]\nmin_age = 14', 'stages = ["teen"]\nmin_age = 40'),
+            (
+                'stages = ["baby"]\nweight = 6',
+                'stages = ["baby"]\nmin_age = 9\nweight = 6',
+            ),
+        )
+        assert [
+            "life_events.toml: events[baby_cold].stages: "
+            "ages 9-150 fall in none of its stages (baby 0-2)",
+            "life_events.toml: events[baby_cold_better].weight: "
+            "is 0 and only storylets that cannot happen lead here",
+            "life_events.toml: events[party_invite].stages: "
+            "ages 40-150 fall in none of its stages (teen 13-17)",
+            "life_events.toml: events[grounded].flags_all: "
+            "needs flag 'grounded', set only by storylets that cannot happen",
+        ] == [str(f) for f in static_findings(catalog)]
+
+    def test_activities_that_can_never_be_done(self) -> None:
+        """Ages that miss the location's, and more energy than a player holds."""
+        catalog = edited_catalog(
+            ('location = "park"\nmin_age = 1', 'location = "work"\nmin_age = 1'),
+            ("energy = 5\ngame_minutes = 120", "energy = 500\ngame_minutes = 120"),
+        )
+        assert [
+            "activities.toml: activities[play].min_age: "
+            "ages 1-12 miss the ages 16-75 of 'work'",
+            "activities.toml: activities[rest].energy: "
+            "costs 500, more than energy ever holds (150)",
+        ] == [str(f) for f in static_findings(catalog)]
 
 
 class TestDbUpgrade:

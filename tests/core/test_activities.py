@@ -10,10 +10,12 @@ from attrs import evolve
 from baolife_core import (
     ActivityDone,
     ActivityResult,
+    ApplyForJob,
     ContentError,
     CreateCharacter,
     DoActivity,
     EnergyUpdated,
+    JobApplicationResult,
     PlayerState,
     PurchaseEnergyRefill,
     Rejection,
@@ -38,6 +40,19 @@ def aged(years: int, seed: int = 4) -> PlayerState:
     state = new_player(seed=seed, at=T0, catalog=IMMORTAL)
     state = step(state, CreateCharacter(at=T0), IMMORTAL).state
     return advance(state, T0 + years * YEAR * WALL_DAY, IMMORTAL)
+
+
+def employed(years: int) -> PlayerState:
+    """A character of ``years`` hired as a retail clerk (applying until hired)."""
+    state = aged(years)
+    for _ in range(8):
+        outcome = step(
+            state, ApplyForJob(at=state.clock.now_at + 1, job="retail_clerk"), IMMORTAL
+        )
+        state = outcome.state
+        if isinstance(outcome.reply, JobApplicationResult) and outcome.reply.hired:
+            return state
+    raise AssertionError("eight interviews failed")
 
 
 def do(
@@ -142,14 +157,39 @@ class TestDoActivity:
         assert (("rest", 1),) == after.character.activity_counts
         assert reply.busy_until == after.character.busy_until
 
-    def test_work_shift_pays_and_checks(self) -> None:
-        """A shift pays 120 or 80 currency units depending on the discipline check."""
-        state, reply = do(aged(20), "work_shift")
+    def test_work_shift_raises_performance_by_the_check(self) -> None:
+        """A shift adds 6 or 2 performance depending on the discipline check."""
+        before = employed(20)
+        assert before.character is not None
+        assert before.character.career.job
+        state, reply = do(before, "work_shift")
         assert isinstance(reply, ActivityResult)
         assert reply.success is not None
-        assert (12_000 if reply.success else 8_000) == reply.money_cents
         assert state.character is not None
-        assert reply.money_cents == state.character.money_cents
+        assert state.character.career.job
+        gained = (
+            state.character.career.job.performance
+            - before.character.career.job.performance
+        )
+        assert (6 if reply.success else 2) == gained
+        assert before.character.money_cents == reply.money_cents
+
+    @pytest.mark.parametrize(("activity", "needs"), [("work_shift", "job")])
+    def test_requires_a_job(self, activity: str, needs: str) -> None:
+        """Without a job, ``work_shift`` is refused and nothing changes."""
+        state = aged(20)
+        after, reply = do(state, activity)
+        assert "requirements_not_met" == code(reply)
+        assert needs in str(getattr(reply, "message", ""))
+        assert state == after
+
+    def test_attend_class_requires_a_school(self) -> None:
+        """A 30-year-old out of school cannot attend class; a 7-year-old can."""
+        state = aged(30)
+        after, reply = do(state, "attend_class")
+        assert "requirements_not_met" == code(reply)
+        assert state == after
+        assert isinstance(do(aged(7), "attend_class")[1], ActivityResult)
 
     def test_one_event_per_activity(self) -> None:
         """``ActivityDone`` records the outcome."""
@@ -195,7 +235,6 @@ class TestRejections:
         [
             (0, "play"),
             (4, "attend_class"),
-            (19, "attend_class"),
             (15, "work_shift"),
             (80, "work_shift"),
             (11, "work_out"),
@@ -229,10 +268,10 @@ class TestRejections:
 
     def test_busy_until_the_activity_ends(self) -> None:
         """A second activity waits for the first's game time to pass."""
-        state, _ = do(aged(20), "work_shift")  # 8 game hours = 8 real minutes
-        assert "busy" == code(do(state, "rest", after_ms=7 * MS_PER_MINUTE)[1])
+        state, _ = do(aged(20), "study")  # 2 game hours = 2 real minutes
+        assert "busy" == code(do(state, "rest", after_ms=MS_PER_MINUTE)[1])
         assert isinstance(
-            do(state, "rest", after_ms=8 * MS_PER_MINUTE + 1)[1], ActivityResult
+            do(state, "rest", after_ms=2 * MS_PER_MINUTE + 1)[1], ActivityResult
         )
 
     def test_daily_limit_resets_the_next_game_day(self) -> None:

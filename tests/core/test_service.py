@@ -6,13 +6,23 @@ import hashlib
 import re
 
 import pytest
-from attrs import define, evolve
+from attrs import define, evolve, field
+from hypothesis import given
+from hypothesis import strategies as st
 
+from baolife_core._fields import MAX_TEXT
 from baolife_core.catalog import load_catalog
-from baolife_core.commands import NewPlayer, PurchaseEnergyRefill
-from baolife_core.engine import new_player, step
+from baolife_core.commands import (
+    CreateCharacter,
+    NewPlayer,
+    PurchaseEnergyRefill,
+    ReplyConversation,
+    StartConversation,
+)
+from baolife_core.engine import new_player, replay, step
 from baolife_core.errors import ConcurrencyError, ConflictError, PlayerNotFoundError
 from baolife_core.events import (
+    ConversationStarted,
     DiamondsCredited,
     DiamondsSpent,
     EnergyRefilled,
@@ -20,9 +30,19 @@ from baolife_core.events import (
 )
 from baolife_core.memory_store import InMemoryStore
 from baolife_core.outcome import Outcome
-from baolife_core.ports import CommandRecord, Genesis, StoredPlayer
-from baolife_core.replies import EnergyUpdated, Rejection
-from baolife_core.service import GameService, Result, idempotency_key_hash
+from baolife_core.ports import CommandRecord, Genesis, LineRequest, StoredPlayer
+from baolife_core.replies import (
+    ConversationOpened,
+    ConversationResult,
+    EnergyUpdated,
+    Rejection,
+)
+from baolife_core.service import (
+    GameService,
+    Result,
+    clean_line,
+    idempotency_key_hash,
+)
 from baolife_core.state import Energy, PlayerState
 
 CATALOG = load_catalog()
@@ -396,3 +416,189 @@ class TestIdempotencyKeyHash:
         assert idempotency_key_hash(PID, buy("full", "k-1")) == idempotency_key_hash(
             PID, buy("small", "k-1", at=AT + 99)
         )
+
+
+@define
+class FakeWriter:
+    """A ``TextWriter`` that answers every request with one text, and remembers."""
+
+    text: str | None
+    requests: list[LineRequest] = field(factory=list)
+
+    def write_line(self, request: LineRequest) -> str | None:
+        self.requests.append(request)
+        return self.text
+
+
+def talking(writer: FakeWriter | None) -> tuple[GameService, InMemoryStore, str]:
+    """A service over a new store, a player with a newborn; the mother's id."""
+    store = InMemoryStore()
+    service = GameService(store, CATALOG, writer=writer)
+    service.login_device(DEVICE, new_player_id=PID, seed=42, at=AT)
+    result = service.execute(PID, CreateCharacter(at=AT))
+    assert result.state.character is not None
+    mother = next(r for r in result.state.character.family if r.role == "mother")
+    return service, store, mother.id
+
+
+class TestTextWriter:
+    """A ``TextWriter`` writes conversation lines, journaled as command data."""
+
+    def test_the_writers_line_is_journaled(self) -> None:
+        """The cleaned line goes into the journaled command, the reply and the event."""
+        writer = FakeWriter("  Hello,\n   dear!  ")
+        service, store, mother = talking(writer)
+        result = service.execute(PID, StartConversation(at=AT + 1, npc_id=mother))
+        assert isinstance(result.reply, ConversationOpened)
+        assert (
+            StartConversation(at=AT + 1, npc_id=mother, line="Hello, dear!")
+            == store.journal(PID)[-1]
+        )
+        started = result.events[-1]
+        assert isinstance(started, ConversationStarted)
+        assert ("Hello, dear!", "Hello, dear!", "command") == (
+            result.reply.line,
+            started.line,
+            started.written_by,
+        )
+        assert [("opening", "mother", None)] == [
+            (r.kind, r.role, r.passed) for r in writer.requests
+        ]
+
+    def test_replay_needs_no_writer(self) -> None:
+        """The journal alone, replayed without a writer, gives the stored state."""
+        writer = FakeWriter("Well, look who it is.")
+        service, store, mother = talking(writer)
+        opened = service.execute(PID, StartConversation(at=AT + 1, npc_id=mother))
+        assert isinstance(opened.reply, ConversationOpened)
+        replied = service.execute(
+            PID,
+            ReplyConversation(
+                at=AT + 2, conversation_id=opened.reply.conversation_id, reply="deep"
+            ),
+        )
+        assert isinstance(replied.reply, ConversationResult)
+        assert "Well, look who it is." == replied.reply.line
+        stored = store.load(PID)
+        assert stored is not None
+        assert stored.state == replay(store.journal(PID), CATALOG)
+        assert 4 == len(store.journal(PID))
+
+    def test_the_answer_request_carries_the_engines_check(self) -> None:
+        """A reply's request says whether the check passes, as the engine decides."""
+        writer = FakeWriter("Mm.")
+        service, _, mother = talking(writer)
+        for n in range(4):
+            opened = service.execute(
+                PID, StartConversation(at=AT + 10 * n, npc_id=mother)
+            )
+            assert isinstance(opened.reply, ConversationOpened)
+            replied = service.execute(
+                PID,
+                ReplyConversation(
+                    at=AT + 10 * n + 1,
+                    conversation_id=opened.reply.conversation_id,
+                    reply="joke",
+                ),
+            )
+            assert isinstance(replied.reply, ConversationResult)
+            request = writer.requests[-1]
+            assert ("answer", "Crack a joke", replied.reply.passed) == (
+                request.kind,
+                request.reply,
+                request.passed,
+            )
+
+    @pytest.mark.parametrize("text", [None, "", "   ", " \n\t\r ", "\x00\x07"])
+    def test_no_usable_line_falls_back_to_the_grammar(self, text: str | None) -> None:
+        """None or blank text leaves the command without a line: the grammar's."""
+        service, store, mother = talking(FakeWriter(text))
+        before = store.load(PID)
+        assert before is not None
+        command = StartConversation(at=AT + 1, npc_id=mother)
+        result = service.execute(PID, command)
+        assert command == store.journal(PID)[-1]
+        expected = step(before.state, command, CATALOG)
+        assert (expected.reply, expected.state) == (result.reply, result.state)
+        started = result.events[-1]
+        assert isinstance(started, ConversationStarted)
+        assert "template" == started.written_by
+
+    def test_a_long_line_is_truncated(self) -> None:
+        """Text beyond ``MAX_TEXT`` characters is cut, then journaled."""
+        service, store, mother = talking(FakeWriter("x" * (MAX_TEXT + 100)))
+        result = service.execute(PID, StartConversation(at=AT + 1, npc_id=mother))
+        assert isinstance(result.reply, ConversationOpened)
+        assert "x" * MAX_TEXT == result.reply.line
+        journaled = store.journal(PID)[-1]
+        assert isinstance(journaled, StartConversation)
+        assert "x" * MAX_TEXT == journaled.line
+
+    def test_a_given_line_is_kept(self) -> None:
+        """A command that carries a line is not rewritten."""
+        writer = FakeWriter("from the writer")
+        service, store, mother = talking(writer)
+        command = StartConversation(at=AT + 1, npc_id=mother, line="from the client")
+        service.execute(PID, command)
+        assert ([], command) == (writer.requests, store.journal(PID)[-1])
+
+    def test_other_commands_ask_nothing(self) -> None:
+        """Only conversations need lines."""
+        writer = FakeWriter("unused")
+        service, _, _ = talking(writer)
+        service.execute(PID, buy("small", "k-1"))
+        assert [] == writer.requests
+
+    @pytest.mark.parametrize("npc", ["a-stranger", None])
+    def test_refused_commands_ask_nothing(self, npc: str | None) -> None:
+        """A command the engine refuses costs no writer call and writes nothing."""
+        writer = FakeWriter("unused")
+        service, store, mother = talking(writer)
+        if npc is None:  # the day's cap of conversations is used up
+            for n in range(CATALOG.conversations.daily_cap):
+                service.execute(
+                    PID,
+                    StartConversation(at=AT + 1 + n, npc_id=mother, line="Hi."),
+                )
+        before = len(store.journal(PID))
+        result = service.execute(
+            PID, StartConversation(at=AT + 100, npc_id=npc or mother)
+        )
+        assert isinstance(result.reply, Rejection)
+        assert ([], before) == (writer.requests, len(store.journal(PID)))
+
+
+class TestCleanLine:
+    """``clean_line``: one printable line of at most ``MAX_TEXT`` characters."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("Hello there.", "Hello there."),
+            ("  Hello \n\t there.  ", "Hello there."),
+            ("a\x00b\x1bc", "a b c"),
+            ("zero\u200bwidth", "zero width"),
+            ("no\u00a0break", "no break"),
+            ("line\r\nbreaks\u2028too", "line breaks too"),
+            ("Ünïcödé ✓ 你好", "Ünïcödé ✓ 你好"),
+            ("x" * (MAX_TEXT + 1), "x" * MAX_TEXT),
+            ("word " * 200, ("word " * (MAX_TEXT // 5)).strip()),
+            ("", None),
+            ("   ", None),
+            ("\n\t\r\x00", None),
+        ],
+    )
+    def test_examples(self, text: str, expected: str | None) -> None:
+        """Whitespace and control characters collapse to single spaces; then cut."""
+        assert expected == clean_line(text)
+
+    @given(st.text(max_size=2 * MAX_TEXT))
+    def test_always_a_valid_command_line(self, text: str) -> None:
+        """The result is None or a line every conversation command accepts."""
+        line = clean_line(text)
+        if line is not None:
+            assert line == StartConversation(at=AT, npc_id="n", line=line).line
+            assert len(line) <= MAX_TEXT
+            assert "  " not in line
+            assert line == line.strip()
+        assert line == clean_line(line or "")

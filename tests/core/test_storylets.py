@@ -21,6 +21,7 @@ from baolife_core import (
     new_player,
     step,
 )
+from baolife_core.life.career_rules import system_flag_names
 from baolife_core.life.rules import FAMILY_ROLES, STAT_NAMES
 from baolife_core.life.storylet_rules import (
     Check,
@@ -28,12 +29,16 @@ from baolife_core.life.storylet_rules import (
     Conditions,
     DeathEffect,
     Effect,
+    EnrollEffect,
     FlagEffect,
     FollowUpEffect,
+    JobEffect,
+    LoseJobEffect,
     MoneyEffect,
     PhotoEffect,
     RelationshipEffect,
     RelativeDiesEffect,
+    RetireEffect,
     StatEffect,
     Storylet,
     StoryletRules,
@@ -55,6 +60,7 @@ from baolife_core.life.storylets import (
     QuestionAsked,
     QuestionResolved,
     RelativeDied,
+    Scene,
     StatChanged,
     StoryState,
     apply_effects,
@@ -76,6 +82,12 @@ BUNDLED = load_life_events(CONTENT)
 STAGES = [stage.id for stage in CATALOG.life.stages]
 ROLES = list(FAMILY_ROLES)
 CAUSES = [cause.id for cause in CATALOG.life.causes]
+#: The career ids and system flags ``check_storylets`` checks storylets against.
+CAREERS = {
+    "jobs": [job.id for job in CATALOG.careers.jobs],
+    "schools": [school.id for school in CATALOG.careers.schools],
+    "system_flags": sorted(system_flag_names(CATALOG.careers)),
+}
 SEED = 7
 
 
@@ -215,7 +227,9 @@ class TestBundledContent:
 
     def test_check_storylets_passes(self) -> None:
         """The bundled content has no dangling id and no unreachable storylet."""
-        assert [] == check_storylets(BUNDLED, STAGES, STAT_NAMES, ROLES, CAUSES)
+        assert [] == check_storylets(
+            BUNDLED, STAGES, STAT_NAMES, ROLES, CAUSES, **CAREERS
+        )
 
     def test_every_effect_kind_is_used(self) -> None:
         """The content exercises every kind of effect."""
@@ -237,6 +251,10 @@ class TestBundledContent:
             RelativeDiesEffect,
             FollowUpEffect,
             PhotoEffect,
+            JobEffect,
+            LoseJobEffect,
+            RetireEffect,
+            EnrollEffect,
             DeathEffect,
         } == kinds
 
@@ -251,7 +269,9 @@ class TestBundledContent:
             age = day // CATALOG.life.days_per_year
             stage = max((a, s) for s, a in ages.items() if a <= age)[1]
             life = evolve(life, stage=stage)
-            life, story, happened = live_story_day(BUNDLED, life, story, SEED, day, age)
+            life, story, happened = live_story_day(
+                BUNDLED, life, story, SEED, day, age, Scene(CATALOG, 0)
+            )
             for item in happened:
                 if isinstance(item, (EventHappened, QuestionAsked)):
                     offered += 1
@@ -274,7 +294,7 @@ class TestContentCheck:
                 '{ follow_up = "baby_cold_worse", in_days = 3 }',
             )
         )
-        problems = check_storylets(broken, STAGES, STAT_NAMES, ROLES, CAUSES)
+        problems = check_storylets(broken, STAGES, STAT_NAMES, ROLES, CAUSES, **CAREERS)
         assert [
             "life_events.toml: events[baby_cold].effects[2].follow_up: "
             "names no event: 'baby_cold_worse'",
@@ -887,7 +907,9 @@ class TestDeterminism:
         life, story = character("child"), StoryState()
         log: list[object] = []
         for day in range(1, days):
-            life, story, happened = live_story_day(BUNDLED, life, story, seed, day, 8)
+            life, story, happened = live_story_day(
+                BUNDLED, life, story, seed, day, 8, Scene(CATALOG, 0)
+            )
             log.extend(happened)
         return life, story, log
 

@@ -12,6 +12,32 @@ from attrs import evolve
 from hypothesis import given
 from hypothesis import strategies as st
 
+from baolife_core import (
+    ApplyForJob,
+    CharacterRetired,
+    ContactMet,
+    ConversationEnded,
+    ConversationOpened,
+    ConversationResult,
+    ConversationStarted,
+    Enroll,
+    Enrolled,
+    JobApplicationFailed,
+    JobApplicationResult,
+    JobEnded,
+    JobQuit,
+    JobStarted,
+    PensionPaid,
+    Promoted,
+    QuitJob,
+    ReplyConversation,
+    Retire,
+    RetirementStarted,
+    SalaryPaid,
+    SchoolFinished,
+    SchoolStarted,
+    StartConversation,
+)
 from baolife_core.catalog import load_catalog
 from baolife_core.clock import MAX_INSTANT_MS
 from baolife_core.commands import (
@@ -238,6 +264,126 @@ EXAMPLES: list[tuple[object, Decoder]] = [
     ),
     (
         AnswerResult(question_id=TX, choice="tell", passed=True, alive=True),
+        reply_from_wire,
+    ),
+    (ApplyForJob(at=AT, job="nurse"), command_from_wire),
+    (QuitJob(at=AT), command_from_wire),
+    (Retire(at=AT), command_from_wire),
+    (Enroll(at=AT, school="university"), command_from_wire),
+    (StartConversation(at=AT, npc_id=TX), command_from_wire),
+    (StartConversation(at=AT, npc_id=TX, line="Hi, love!"), record_from_wire),
+    (ReplyConversation(at=AT, conversation_id=TX, reply="joke"), command_from_wire),
+    (
+        SchoolStarted(at=AT, life=1, school="primary", tuition_cents=0, day=180),
+        event_from_wire,
+    ),
+    (
+        SchoolFinished(
+            at=AT, life=1, school="primary", grades=55, degree=True, day=432
+        ),
+        event_from_wire,
+    ),
+    (
+        JobStarted(at=AT, life=1, job="nurse", salary_cents=350000, day=800),
+        event_from_wire,
+    ),
+    (JobApplicationFailed(at=AT, life=1, job="nurse", day=800), event_from_wire),
+    (
+        SalaryPaid(
+            at=AT,
+            life=1,
+            job="nurse",
+            amount_cents=350000,
+            performance=47,
+            day=803,
+        ),
+        event_from_wire,
+    ),
+    (
+        Promoted(
+            at=AT,
+            life=1,
+            from_job="nurse",
+            to_job="head_nurse",
+            salary_cents=480000,
+            day=900,
+        ),
+        event_from_wire,
+    ),
+    (JobEnded(at=AT, life=1, job="nurse", reason="quit", day=901), event_from_wire),
+    (
+        CharacterRetired(at=AT, life=1, pension_cents=192000, day=2400),
+        event_from_wire,
+    ),
+    (PensionPaid(at=AT, life=1, amount_cents=192000, day=2403), event_from_wire),
+    (
+        ContactMet(
+            at=AT, life=1, contact_id=TX, role="friend", name="Ava Novak", day=700
+        ),
+        event_from_wire,
+    ),
+    (
+        ConversationStarted(
+            at=AT,
+            life=1,
+            conversation_id=TX,
+            npc_id=TX,
+            line="Hey, kiddo!",
+            replies=(("kind", "Say something kind"), ("joke", "Crack a joke")),
+            written_by="template",
+            day=700,
+        ),
+        event_from_wire,
+    ),
+    (
+        ConversationEnded(
+            at=AT,
+            life=1,
+            conversation_id=TX,
+            npc_id=TX,
+            reply="joke",
+            passed=False,
+            closeness_delta=-3,
+            closeness=57,
+            line="That's not funny.",
+            day=700,
+        ),
+        event_from_wire,
+    ),
+    (
+        JobApplicationResult(job="nurse", hired=True, salary_cents=350000, energy=90),
+        reply_from_wire,
+    ),
+    (JobQuit(job="nurse"), reply_from_wire),
+    (RetirementStarted(pension_cents=192000), reply_from_wire),
+    (
+        Enrolled(
+            school="university",
+            tuition_cents=2000000,
+            ends_day=900,
+            money_cents=0,
+        ),
+        reply_from_wire,
+    ),
+    (
+        ConversationOpened(
+            conversation_id=TX,
+            npc_id=TX,
+            line="Hey, kiddo!",
+            replies=(("kind", "Say something kind"),),
+        ),
+        reply_from_wire,
+    ),
+    (
+        ConversationResult(
+            conversation_id=TX,
+            npc_id=TX,
+            reply="kind",
+            passed=True,
+            closeness=66,
+            closeness_delta=6,
+            line="Thank you. Really.",
+        ),
         reply_from_wire,
     ),
     (Rejection(code="insufficient_diamonds", message="full costs 35"), reply_from_wire),

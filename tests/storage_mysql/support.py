@@ -16,8 +16,10 @@ from baolife_core import (
     Catalog,
     Command,
     CommandRecord,
+    GameService,
     Genesis,
     NewPlayer,
+    PhotoAdded,
     PlayerStore,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
@@ -27,9 +29,15 @@ from baolife_core import (
 )
 from baolife_storage_mysql import metadata
 from baolife_storage_mysql.schema import diamond_transactions, players
+from content_packs import life_catalog
 
 #: An instant well inside the valid range, so tests can add offsets to it.
 T0 = 1_700_000_000_000
+#: Wall milliseconds of one game year on the bundled clock (36 days of 24 min).
+YEAR_MS = 36 * 24 * 60 * 1000
+#: A storylet every day and nobody dies: a baby's first word and first steps
+#: (photos) are certain before age 3, and so is nothing else that would end it.
+STORIED = life_catalog(daily_ppm=0, story_chance_ppm=1_000_000)
 
 MARIADB = pytest.param("mariadb", marks=pytest.mark.mariadb)
 #: Every ``PlayerStore``: the core's reference, SQLite, MariaDB.
@@ -77,6 +85,21 @@ def time_skip(at: int, key: str, skip_type: str = "one_hour") -> PurchaseTimeSki
     return PurchaseTimeSkip(at=at, skip_type=skip_type, idempotency_key=key)
 
 
+def live_years(
+    service: GameService, player_id: str, born_at: int, years: int
+) -> list[PhotoAdded]:
+    """A one-hour time skip at each birthday up to ``years``; the photos added.
+
+    The skips are accepted while diamonds last (5 each), so time surely moves.
+    """
+    photos: list[PhotoAdded] = []
+    for year in range(1, years + 1):
+        command = time_skip(born_at + year * YEAR_MS, f"{born_at}-{year}")
+        result = service.execute(player_id, command)
+        photos.extend(e for e in result.events if isinstance(e, PhotoAdded))
+    return photos
+
+
 def record_for(
     store: PlayerStore, player_id: str, command: Command, catalog: Catalog
 ) -> CommandRecord:
@@ -106,16 +129,24 @@ def _player_column(table_name: str) -> str:
     return "user_id" if table_name == "users" else "player_id"
 
 
+#: The tables that hold players' rows (the catalog tables hold content).
+PLAYER_TABLES = tuple(
+    table
+    for table in metadata.sorted_tables
+    if _player_column(table.name) in table.columns
+)
+
+
 def row_counts(
     engine: Engine, player_id: str, *, exclude: Collection[str] = ()
 ) -> dict[str, int]:
-    """The number of rows each table holds for ``player_id``.
+    """The number of rows each player table holds for ``player_id``.
 
     ``exclude`` names tables to skip, e.g. those an older revision lacks.
     """
     counts = {}
     with engine.connect() as connection:
-        for table in metadata.sorted_tables:
+        for table in PLAYER_TABLES:
             if table.name in exclude:
                 continue
             column = table.c[_player_column(table.name)]

@@ -11,11 +11,19 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
 
-from baolife_core import Catalog, CreateCharacter
+from baolife_core import (
+    Catalog,
+    CreateCharacter,
+    GameService,
+    PhotoAdded,
+    replay_outcomes,
+)
 from baolife_storage_mysql import (
+    PROJECTIONS,
     MigrationLockError,
+    Origin,
     SqlPlayerStore,
     alembic_config,
     create_store,
@@ -25,11 +33,15 @@ from baolife_storage_mysql import (
     upgrade_database,
 )
 from baolife_storage_mysql.migrate import MIGRATION_LOCK
+from baolife_storage_mysql.projections import InsertRow, no_rows, project
+from baolife_storage_mysql.schema import player_photo_album
 
 from .support import (
     MARIADB,
+    STORIED,
     T0,
     genesis,
+    live_years,
     new_ids,
     purchase,
     record_for,
@@ -37,11 +49,15 @@ from .support import (
     time_skip,
 )
 
-HEAD = "0003"
+HEAD = "0004"
 #: The first revision: the schema before time skips.
 INITIAL = "0001"
 #: The schema before characters.
 TIME_SKIPS = "0002"
+#: The schema before the photo album and the locations catalog.
+CHARACTERS = "0003"
+#: The tables 0004 adds.
+ALBUM_AND_LOCATIONS = {"player_photo_album", "locations"}
 
 
 def _schema(engine: Engine) -> dict[str, Any]:
@@ -169,7 +185,7 @@ class TestFromOlder:
         self, older_engine: Engine, catalog: Catalog
     ) -> None:
         """0001 -> head adds the tables, keeps old rows, and matches the metadata."""
-        later = {"time_skip_purchases", "characters"}
+        later = {"time_skip_purchases", "characters", *ALBUM_AND_LOCATIONS}
         assert INITIAL == _revision(older_engine)
         assert not later & set(inspect(older_engine).get_table_names())
         ids = new_ids()
@@ -185,7 +201,8 @@ class TestFromOlder:
         assert later <= set(inspect(older_engine).get_table_names())
         assert [] == _differences(older_engine)
         after = row_counts(older_engine, ids.player_id)
-        assert {**before, "time_skip_purchases": 0, "characters": 0} == after
+        added = {"time_skip_purchases": 0, "characters": 0, "player_photo_album": 0}
+        assert {**before, **added} == after
         skip = time_skip(T0 + 2, "k-2")
         store.append(record_for(store, ids.player_id, skip, catalog))
         assert 1 == row_counts(older_engine, ids.player_id)["time_skip_purchases"]
@@ -202,7 +219,8 @@ class TestFromOlder:
         store.create_player(genesis(ids, catalog))
         for bought in (purchase(T0 + 1, "k-1"), time_skip(T0 + 2, "k-2")):
             store.append(record_for(store, ids.player_id, bought, catalog))
-        before = row_counts(older_engine, ids.player_id, exclude={"characters"})
+        later = {"characters", *ALBUM_AND_LOCATIONS}
+        before = row_counts(older_engine, ids.player_id, exclude=later)
         assert 1 == before["time_skip_purchases"]
 
         run_migrations(older_engine)
@@ -210,10 +228,61 @@ class TestFromOlder:
         assert HEAD == _revision(older_engine)
         assert [] == _differences(older_engine)
         after = row_counts(older_engine, ids.player_id)
-        assert {**before, "characters": 0} == after
+        assert {**before, "characters": 0, "player_photo_album": 0} == after
         born = CreateCharacter(at=T0 + 3)
         store.append(record_for(store, ids.player_id, born, catalog))
         assert 1 == row_counts(older_engine, ids.player_id)["characters"]
+
+    @pytest.mark.parametrize("revision", [CHARACTERS])
+    def test_upgrade_from_0003_backfills_the_album_from_the_journal(
+        self, older_engine: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Photos journaled before 0004 become the rows the projector would write."""
+        assert CHARACTERS == _revision(older_engine)
+        tables = set(inspect(older_engine).get_table_names())
+        assert not ALBUM_AND_LOCATIONS & tables
+        monkeypatch.setitem(PROJECTIONS, PhotoAdded, no_rows)  # as 0003's code did
+        store = SqlPlayerStore(older_engine)
+        service = GameService(store, STORIED)
+        ids = new_ids()
+        player = service.login_device(
+            ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
+        )
+        service.execute(player, CreateCharacter(at=T0 + 1))
+        photos = live_years(service, player, T0 + 1, 3)
+        assert len(photos) >= 2
+        before = row_counts(older_engine, player, exclude=ALBUM_AND_LOCATIONS)
+        monkeypatch.undo()
+
+        run_migrations(older_engine)
+
+        assert HEAD == _revision(older_engine)
+        assert [] == _differences(older_engine)
+        after = row_counts(older_engine, player)
+        assert {**before, "player_photo_album": len(photos)} == after
+        with older_engine.connect() as connection:
+            rows = [
+                dict(row._mapping)
+                for row in connection.execute(
+                    select(player_photo_album)
+                    .where(player_photo_album.c.player_id == player)
+                    .order_by(
+                        player_photo_album.c.seq, player_photo_album.c.event_index
+                    )
+                )
+            ]
+        projected = [
+            dict(row.values)
+            for outcome in replay_outcomes(store.journal(player), STORIED)
+            for row in project(Origin(player, outcome.state.seq), outcome.events)
+            if isinstance(row, InsertRow) and row.table is player_photo_album
+        ]
+        assert projected == rows
+        stored = store.load(player, fresh=True)
+        assert stored is not None
+        assert [(p.life, p.day, p.caption) for p in stored.state.album] == [
+            (row["life"], row["day"], row["caption"]) for row in rows
+        ]
 
 
 class TestRevisions:

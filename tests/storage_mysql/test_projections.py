@@ -13,6 +13,7 @@ from baolife_core import (
     DiamondsSpent,
     EnergyRefilled,
     GameTimeSkipped,
+    PhotoAdded,
     PlayerCreated,
     StageEntered,
 )
@@ -22,6 +23,7 @@ from baolife_storage_mysql.schema import (
     characters,
     diamond_transactions,
     energy_refill_purchases,
+    player_photo_album,
     time_skip_purchases,
 )
 
@@ -215,6 +217,43 @@ class TestRows:
         born = CharacterBorn(9, 2, "Bo Bao", "male", "baby", 600)
         kinds = [type(row) for row in project(ORIGIN, [died, born])]
         assert [UpdateRow, InsertRow] == kinds
+
+    def test_photo_inserts_an_album_row_keyed_by_its_journal_position(self) -> None:
+        """``PhotoAdded`` is one album row at (player, seq, event index)."""
+        event = PhotoAdded(at=5, life=2, caption="Ada's first steps", day=40)
+        expected = [
+            InsertRow(
+                player_photo_album,
+                {
+                    "player_id": "p-1",
+                    "seq": 7,
+                    "event_index": 0,
+                    "life": 2,
+                    "day": 40,
+                    "caption": "Ada's first steps",
+                    "taken_at": 5,
+                },
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_event_index_is_the_event_s_position_in_the_record(self) -> None:
+        """Equal photos in one record get distinct keys: their positions."""
+        spent = DiamondsSpent(1, 5, "time_skip", "one_hour", 995, TX)
+        photo = PhotoAdded(at=1, life=1, caption="Prom night", day=9)
+        rows = project(ORIGIN, [spent, photo, photo])
+        keys = [
+            (row.values["seq"], row.values["event_index"])
+            for row in rows
+            if row.table is player_photo_album
+        ]
+        assert [(7, 1), (7, 2)] == keys
+
+    def test_project_ignores_the_index_it_is_given(self) -> None:
+        """The index comes from the events' order, not from the caller's origin."""
+        photo = PhotoAdded(at=1, life=1, caption="Prom night", day=9)
+        [row] = project(Origin(player_id="p-1", seq=7, event_index=4), [photo])
+        assert 0 == row.values["event_index"]
 
 
 class TestUpdateRow:

@@ -67,6 +67,7 @@ class TestTables:
             "processed_transactions": 1,
             "time_skip_purchases": 0,
             "characters": 0,
+            "player_photo_album": 0,
         }
         assert expected == row_counts(sql_store.engine, player)
 

@@ -1,8 +1,9 @@
 """Locations and activities, loaded from ``content/activities.toml``.
 
 Validated with located errors (DESIGN.md "Content is data"): every activity names a
-known location, every effect a known stat or ``money_cents``, and a check comes
-with both ``success`` and ``failure`` effects (and then no plain ``effects``).
+known location, every effect a known stat, ``money_cents``, ``grades`` or
+``performance``, and a check comes with both ``success`` and ``failure`` effects
+(and then no plain ``effects``). ``requires`` is one of ``REQUIREMENTS``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,19 @@ from attrs import frozen
 from ..content_reader import Entry, read_toml
 from .rules import STAT_NAMES
 
-__all__ = ["Activity", "ActivityRules", "Effects", "Location", "load_activity_rules"]
+__all__ = [
+    "REQUIREMENTS",
+    "Activity",
+    "ActivityRules",
+    "Effects",
+    "Location",
+    "load_activity_rules",
+]
 
 FILE = "activities.toml"
+
+#: What an activity may require besides age: a job held, or a school attended.
+REQUIREMENTS = ("job", "school")
 
 
 @frozen
@@ -25,6 +36,8 @@ class Effects:
 
     stats: tuple[tuple[str, int], ...]  # (stat name, delta), in content order
     money_cents: int  # added to the character's cash (negative: a cost)
+    grades: int = 0  # added to the school grades, when at school
+    performance: int = 0  # added to the job performance, when employed
 
 
 @frozen
@@ -52,6 +65,8 @@ class Activity:
     check: tuple[str, int] | None  # (stat, difficulty), or None
     effects: Effects  # without a check: the effects; with one: on success
     failure: Effects | None  # with a check: the effects on failure
+    requires: str | None = None  # ``job`` or ``school``: refused without it
+    meet_percent: int = 0  # chance in percent of meeting a new friend
 
 
 @frozen
@@ -79,7 +94,7 @@ def _effects(entry: Entry, field: str) -> Effects:
     if not isinstance(data, dict) or not data:
         raise entry.error(field, "must be a non-empty table of effects")
     stats: list[tuple[str, int]] = []
-    money = 0
+    money = grades = performance = 0
     for key, value in data.items():
         if type(value) is not int:
             raise entry.error(f"{field}.{key}", f"must be an integer, got {value!r}")
@@ -87,13 +102,23 @@ def _effects(entry: Entry, field: str) -> Effects:
             if not -10_000_000 <= value <= 10_000_000:
                 raise entry.error(f"{field}.{key}", "must be within ±10,000,000")
             money = value
+        elif key in ("grades", "performance"):
+            if not -100 <= value <= 100:
+                raise entry.error(f"{field}.{key}", "must be within -100..100")
+            grades, performance = (
+                (value, performance) if key == "grades" else (grades, value)
+            )
         elif key in STAT_NAMES:
             if not -100 <= value <= 100:
                 raise entry.error(f"{field}.{key}", "must be within -100..100")
             stats.append((key, value))
         else:
-            raise entry.error(f"{field}.{key}", "is not a stat or money_cents")
-    return Effects(stats=tuple(stats), money_cents=money)
+            raise entry.error(
+                f"{field}.{key}", "is not a stat, money_cents, grades or performance"
+            )
+    return Effects(
+        stats=tuple(stats), money_cents=money, grades=grades, performance=performance
+    )
 
 
 def _check(entry: Entry) -> tuple[str, int] | None:
@@ -106,6 +131,16 @@ def _check(entry: Entry) -> tuple[str, int] | None:
     difficulty = check.integer("difficulty", low=0, high=100)
     check.done()
     return stat, difficulty
+
+
+def _requires(entry: Entry) -> str | None:
+    if not entry.has("requires"):
+        entry.seen.add("requires")
+        return None
+    value = entry.text("requires")
+    if value not in REQUIREMENTS:
+        raise entry.error("requires", f"must be one of {', '.join(REQUIREMENTS)}")
+    return value
 
 
 def _activity(entry: Entry, locations: dict[str, Location]) -> Activity:
@@ -131,6 +166,8 @@ def _activity(entry: Entry, locations: dict[str, Location]) -> Activity:
         check=check,
         effects=effects,
         failure=failure,
+        requires=_requires(entry),
+        meet_percent=entry.integer("meet_percent", low=0, high=100, default=0),
     )
     if activity.max_age < activity.min_age:
         raise entry.error("max_age", "must not be below min_age")

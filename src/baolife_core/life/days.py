@@ -11,6 +11,8 @@ Rules of this module (DESIGN.md "Determinism rules" 1 and 4):
   age (``StageEntered``). Stages follow the content's order: a transition table
   from each stage to the next, taken when the age reaches the next stage's
   ``min_age``.
+- Then the day's school and work (``careers.career_day``): schools start and end,
+  paydays pay and review.
 - Then the day's storylets (``storylets.live_story_day``): expired questions take
   their default choice, and the day may offer a life event or a question; their
   effects may end the life too.
@@ -29,9 +31,10 @@ from ..events import CharacterDied, Event, StageEntered
 from ..rng import stream
 from ..state import Character, Death, PlayerState
 from .calendar import age_on
+from .careers import career_day
 from .rules import LifeRules
 from .story import photos, story_events
-from .storylets import live_story_day
+from .storylets import Scene, live_story_day
 
 __all__ = ["age_on", "daily_hazard_ppm", "live_days", "next_stage"]
 
@@ -100,25 +103,30 @@ def live_days(
     """The state after the character lives days ``state.clock.day + 1 .. to_day``.
 
     Only the character and the album change; the caller moves the clock. Each day:
-    the birthday (if it is one), then the day's storylets, then the death roll.
+    the birthday (if it is one), school and work, the storylets, the death roll.
     """
     character = state.character
     if character is None or character.death is not None:
         return state, ()
     rules = catalog.life
     events: list[Event] = []
+    scene = Scene(catalog, at)
     for day in range(state.clock.day + 1, to_day + 1):
         lived = day - character.born_day
         if lived > 0 and lived % rules.days_per_year == 0:
             character, entered = _birthday(character, day, at, rules)
             events.extend(entered)
+        age = age_on(character, day, rules)
+        character, worked = career_day(character, state.seed, day, at, age, catalog)
+        events.extend(worked)
         character, story, happenings = live_story_day(
             catalog.storylets,
             character,
             character.story,
             state.seed,
             day,
-            age_on(character, day, rules),
+            age,
+            scene,
         )
         if story is not character.story:
             character = evolve(character, story=story)

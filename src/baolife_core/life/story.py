@@ -6,7 +6,8 @@ Rules of this module (issue "Life events as storylets"; DESIGN.md "Names"):
   an immediate storylet is ``LifeEventOccurred``, a question ``QuestionPosed`` (the
   transport pushes it as ``event_prompt``), an answer or an expiry
   ``QuestionAnswered``; effect outcomes add ``PhotoAdded`` (and a photo in the
-  player's album), ``FamilyMemberDied`` and ``CharacterDied``.
+  player's album), ``FamilyMemberDied``, ``CharacterDied`` and the career events
+  of career effects.
 - ``answer_question`` resolves a pending question with the player's choice:
   ``invalid_state`` without a living character, ``not_found`` for an unknown
   question or choice. The choice's check rolls on ``("check", question id)``.
@@ -34,6 +35,7 @@ from ..replies import INVALID_STATE, NOT_FOUND, AnswerResult
 from ..state import Photo, PlayerState
 from .calendar import age_on
 from .story_results import (
+    CareerChanged,
     Died,
     EffectOutcome,
     EventHappened,
@@ -42,7 +44,7 @@ from .story_results import (
     RelativeDied,
     StoryHappening,
 )
-from .storylets import find_question, resolve_choice
+from .storylets import Scene, find_question, resolve_choice
 
 __all__ = ["answer_question", "photos", "story_events"]
 
@@ -67,6 +69,8 @@ def _outcome_events(
                     day=day,
                 )
             )
+        elif isinstance(outcome, CareerChanged):
+            events.extend(outcome.events)
         elif isinstance(outcome, Died):
             events.append(
                 CharacterDied(
@@ -165,6 +169,7 @@ def answer_question(
         state.seed,
         day,
         age,
+        Scene(catalog, command.at),
     )
     character = evolve(answered, story=story)
     events = story_events((resolved,), command.at, character.life, day)

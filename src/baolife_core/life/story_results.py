@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from ..events import Event
 from ..state import PendingQuestion
 
 __all__ = [
+    "CareerChanged",
     "ClosenessChanged",
     "Died",
     "EffectOutcome",
@@ -102,6 +104,13 @@ class Died:
     epitaph: str  # as on ``Death``
 
 
+@frozen
+class CareerChanged:
+    """A career effect changed school or work: the domain events it emitted."""
+
+    events: tuple[Event, ...]  # ``JobStarted``, ``JobEnded``, ``SchoolStarted`` …
+
+
 EffectOutcome = (
     StatChanged
     | MoneyChanged
@@ -112,6 +121,7 @@ EffectOutcome = (
     | FollowUpScheduled
     | PhotoTaken
     | Died
+    | CareerChanged
 )
 
 

@@ -38,12 +38,16 @@ __all__ = [
     "Conditions",
     "DeathEffect",
     "Effect",
+    "EnrollEffect",
     "FlagEffect",
     "FollowUpEffect",
+    "JobEffect",
+    "LoseJobEffect",
     "MoneyEffect",
     "PhotoEffect",
     "RelationshipEffect",
     "RelativeDiesEffect",
+    "RetireEffect",
     "StatEffect",
     "StorySettings",
     "Storylet",
@@ -131,6 +135,32 @@ class PhotoEffect:
 
 
 @frozen
+class JobEffect:
+    """The character takes a job, if it holds none and meets its requirements."""
+
+    job: str  # a job id of ``careers.toml``
+
+
+@frozen
+class LoseJobEffect:
+    """The character loses its job, if it holds one."""
+
+    reason: str  # ``laid_off``, ``fired`` …, recorded on the ``job_ended`` event
+
+
+@frozen
+class RetireEffect:
+    """The character retires, if it has not yet (from any age: an early retirement)."""
+
+
+@frozen
+class EnrollEffect:
+    """The character starts a school without tuition, if it may (a scholarship)."""
+
+    school: str  # a school id of ``careers.toml``
+
+
+@frozen
 class DeathEffect:
     """The character dies; effects after it are not applied."""
 
@@ -146,6 +176,10 @@ Effect = (
     | RelativeDiesEffect
     | FollowUpEffect
     | PhotoEffect
+    | JobEffect
+    | LoseJobEffect
+    | RetireEffect
+    | EnrollEffect
     | DeathEffect
 )
 
@@ -299,6 +333,10 @@ _EFFECT_KEYS = (
     "relative_dies",
     "follow_up",
     "photo",
+    "job",
+    "lose_job",
+    "retire",
+    "enroll",
     "death",
 )
 
@@ -337,6 +375,17 @@ def _effect(entry: Entry, path: str, data: Any) -> Effect:
             effect = FollowUpEffect(target, part.integer("in_days", low=1, high=3650))
         case "photo":
             effect = PhotoEffect(_template(part, "photo"))
+        case "job":
+            effect = JobEffect(_identifier(part, "job", part.text("job")))
+        case "lose_job":
+            effect = LoseJobEffect(_identifier(part, "lose_job", part.text("lose_job")))
+        case "retire":
+            if part.data["retire"] is not True:
+                raise part.error("retire", "must be true")
+            part.seen.add("retire")
+            effect = RetireEffect()
+        case "enroll":
+            effect = EnrollEffect(_identifier(part, "enroll", part.text("enroll")))
         case _:
             effect = DeathEffect(part.text("death"))
     part.done()
@@ -529,10 +578,15 @@ def check_storylets(
     stat_names: Sequence[str],
     roles: Sequence[str],
     causes: Sequence[str],
+    *,
+    jobs: Sequence[str] = (),
+    schools: Sequence[str] = (),
+    system_flags: Sequence[str] = (),
 ) -> list[str]:
     """Every dangling id and unreachable storylet, as located messages.
 
     A storylet with weight 0 is never drawn, so some follow-up must lead to it.
+    The ``system_flags`` (set by the career rules) may be read, never set.
     """
     problems: list[str] = []
     known = {storylet.id for storylet in rules.events}
@@ -587,6 +641,21 @@ def check_storylets(
                         RelationshipEffect(role=role) | RelativeDiesEffect(role=role)
                     ) if role not in roles:
                         report(storylet, field, f"names no role: {role!r}")
+                    case JobEffect(job=job) if job not in jobs:
+                        report(storylet, f"{field}.job", f"names no job: {job!r}")
+                    case EnrollEffect(school=school) if school not in schools:
+                        report(
+                            storylet, f"{field}.enroll", f"names no school: {school!r}"
+                        )
+                    case FlagEffect(flag=flag) | UnflagEffect(flag=flag) if (
+                        flag in system_flags
+                    ):
+                        report(
+                            storylet,
+                            field,
+                            f"{flag!r} is a system flag of the career rules: use "
+                            "the job, lose_job, retire or enroll effects",
+                        )
         if storylet.weight == 0 and storylet.id not in targets:
             report(storylet, "weight", "is 0 and no follow_up leads here: unreachable")
     return problems

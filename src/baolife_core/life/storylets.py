@@ -26,6 +26,11 @@ Rules of this module (DESIGN.md "Determinism rules" 1 and 2; docs/life.md):
   a check passes when ``stat + r >= difficulty + 50``.
 - Effects keep every stat within 0..100, closeness within 0..100 and cash at or
   above 0; a death ends the list. Outcome records say what actually changed.
+- Conditions read the story flags and the career's system flags
+  (``careers.system_flags``). Career effects (``job``, ``lose_job``, ``retire``,
+  ``enroll``) change school and work through ``careers`` and need a ``Scene`` (the
+  catalog and the instant); each is a no-op where the career rules do not allow it
+  (a job whose requirements fail, a school the character cannot start).
 """
 
 from __future__ import annotations
@@ -34,13 +39,25 @@ import uuid
 from collections.abc import Sequence
 from string import Formatter
 
-from attrs import asdict, evolve
+from attrs import asdict, evolve, frozen
 
+from ..catalog import Catalog
+from ..events import Event
 from ..ids import BAOLIFE_NAMESPACE
 from ..rng import stream
 from ..state import Character, Death, PendingQuestion, Relative, Stats, StoryState
+from .careers import (
+    enroll_school,
+    hire,
+    job_problem,
+    leave_job,
+    retire_character,
+    school_problem,
+    system_flags,
+)
 from .checks import check_passes
 from .story_results import (
+    CareerChanged,
     ClosenessChanged,
     Died,
     EffectOutcome,
@@ -60,12 +77,16 @@ from .storylet_rules import (
     Choice,
     DeathEffect,
     Effect,
+    EnrollEffect,
     FlagEffect,
     FollowUpEffect,
+    JobEffect,
+    LoseJobEffect,
     MoneyEffect,
     PhotoEffect,
     RelationshipEffect,
     RelativeDiesEffect,
+    RetireEffect,
     StatEffect,
     Storylet,
     StoryletRules,
@@ -73,6 +94,7 @@ from .storylet_rules import (
 )
 
 __all__ = [
+    "CareerChanged",
     "ClosenessChanged",
     "Died",
     "EffectOutcome",
@@ -86,6 +108,7 @@ __all__ = [
     "QuestionAsked",
     "QuestionResolved",
     "RelativeDied",
+    "Scene",
     "StatChanged",
     "StoryHappening",
     "StoryState",
@@ -100,6 +123,14 @@ __all__ = [
     "resolve_choice",
     "start_event",
 ]
+
+
+@frozen
+class Scene:
+    """What career effects need besides the character: the catalog and the instant."""
+
+    catalog: Catalog  # the content (careers, life rules)
+    at: int  # the instant events are stamped with, ms
 
 
 # -- text ---------------------------------------------------------------------------
@@ -153,10 +184,12 @@ def _conditions_hold(
     for stat, low, high in conditions.stats:
         if not low <= getattr(character.stats, stat) <= high:
             return False
-    if any(flag not in story.flags for flag in conditions.flags_all):
-        return False
-    if any(flag in story.flags for flag in conditions.flags_none):
-        return False
+    if conditions.flags_all or conditions.flags_none:
+        flags = system_flags(character.career).union(story.flags)
+        if any(flag not in flags for flag in conditions.flags_all):
+            return False
+        if any(flag in flags for flag in conditions.flags_none):
+            return False
     role = conditions.requires_role
     return role is None or any(r.role == role and r.alive for r in character.family)
 
@@ -245,8 +278,16 @@ def _apply_one(
     seed: int,
     day: int,
     age: int,
+    scene: Scene | None,
 ) -> tuple[Character, StoryState, list[EffectOutcome]]:
     outcomes: list[EffectOutcome] = []
+    if isinstance(effect, JobEffect | LoseJobEffect | RetireEffect | EnrollEffect):
+        if scene is None:
+            raise ValueError("career effects need a Scene (catalog and instant)")
+        character, events = _career_effect(character, effect, seed, day, age, scene)
+        if events:
+            outcomes.append(CareerChanged(events))
+        return character, story, outcomes
     match effect:
         case StatEffect(stat=stat, delta=delta):
             before = getattr(character.stats, stat)
@@ -296,6 +337,44 @@ def _apply_one(
     return character, story, outcomes
 
 
+def _career_effect(
+    character: Character,
+    effect: JobEffect | LoseJobEffect | RetireEffect | EnrollEffect,
+    seed: int,
+    day: int,
+    age: int,
+    scene: Scene,
+) -> tuple[Character, tuple[Event, ...]]:
+    """Apply a career effect where the career rules allow it (module rules)."""
+    careers = scene.catalog.careers
+    match effect:
+        case JobEffect(job=job_id):
+            job = careers.job(job_id)
+            if (
+                job is None
+                or character.career.job is not None
+                or job_problem(character, job, age, careers.settings) is not None
+            ):
+                return character, ()
+            return hire(
+                character, job, seed=seed, day=day, at=scene.at, catalog=scene.catalog
+            )
+        case LoseJobEffect(reason=reason):
+            return leave_job(character, reason, day, scene.at)
+        case RetireEffect():
+            return retire_character(character, day, scene.at, careers)
+        case EnrollEffect(school=school_id):
+            school = careers.school(school_id)
+            if (
+                school is None
+                or character.career.schooling is not None
+                or school_problem(character, school, age) is not None
+            ):
+                return character, ()
+            character, started = enroll_school(character, school, 0, day, scene.at)
+            return character, (started,)
+
+
 def apply_effects(
     character: Character,
     story: StoryState,
@@ -304,6 +383,7 @@ def apply_effects(
     key: str,
     day: int,
     age: int,
+    scene: Scene | None = None,
 ) -> tuple[Character, StoryState, tuple[EffectOutcome, ...]]:
     """Apply ``effects`` in order; ``key`` names this application's streams.
 
@@ -314,7 +394,7 @@ def apply_effects(
         if character.death is not None:
             break
         character, story, done = _apply_one(
-            character, story, effect, f"{key}:{n}", seed, day, age
+            character, story, effect, f"{key}:{n}", seed, day, age, scene
         )
         outcomes.extend(done)
     return character, story, tuple(outcomes)
@@ -349,6 +429,7 @@ def start_event(
     seed: int,
     day: int,
     age: int,
+    scene: Scene | None = None,
 ) -> tuple[Character, StoryState, EventHappened | QuestionAsked]:
     """Let ``storylet`` happen on ``day``: apply its effects or queue its question.
 
@@ -366,7 +447,7 @@ def start_event(
     if not storylet.choices:
         key = f"{character.life}:{day}:{storylet.id}"
         character, story, outcomes = apply_effects(
-            character, story, storylet.effects, seed, key, day, age
+            character, story, storylet.effects, seed, key, day, age, scene
         )
         return character, story, EventHappened(storylet.id, day, title, text, outcomes)
     question = PendingQuestion(
@@ -390,6 +471,7 @@ def _resolve(
     age: int,
     *,
     expired: bool,
+    scene: Scene | None,
 ) -> tuple[Character, StoryState, QuestionResolved]:
     story = evolve(story, pending=tuple(q for q in story.pending if q != question))
     passed: bool | None = None
@@ -401,7 +483,7 @@ def _resolve(
         )
         effects = choice.success if passed else choice.failure
     character, story, outcomes = apply_effects(
-        character, story, effects, seed, question.id, day, age
+        character, story, effects, seed, question.id, day, age, scene
     )
     resolved = QuestionResolved(
         question.id, question.event_id, choice.id, expired, passed, outcomes
@@ -418,6 +500,7 @@ def resolve_choice(
     seed: int,
     day: int,
     age: int,
+    scene: Scene | None = None,
 ) -> tuple[Character, StoryState, QuestionResolved]:
     """Answer a pending question: run the choice's check and apply its effects.
 
@@ -428,7 +511,9 @@ def resolve_choice(
     choice = None if storylet is None else storylet.choice(choice_id)
     if choice is None:
         raise ValueError(f"{question.event_id!r} has no choice {choice_id!r}")
-    return _resolve(character, story, question, choice, seed, day, age, expired=False)
+    return _resolve(
+        character, story, question, choice, seed, day, age, expired=False, scene=scene
+    )
 
 
 def expire_questions(
@@ -438,6 +523,7 @@ def expire_questions(
     seed: int,
     day: int,
     age: int,
+    scene: Scene | None = None,
 ) -> tuple[Character, StoryState, tuple[QuestionResolved, ...]]:
     """Resolve every question whose ``expires_day`` has come with its default choice.
 
@@ -455,7 +541,15 @@ def expire_questions(
             )
             continue
         character, story, done = _resolve(
-            character, story, question, choice, seed, day, age, expired=True
+            character,
+            story,
+            question,
+            choice,
+            seed,
+            day,
+            age,
+            expired=True,
+            scene=scene,
         )
         resolved.append(done)
     return character, story, tuple(resolved)
@@ -484,18 +578,19 @@ def live_story_day(
     seed: int,
     day: int,
     age: int,
+    scene: Scene | None = None,
 ) -> tuple[Character, StoryState, tuple[StoryHappening, ...]]:
     """One game day of storylets (module rules): expire, then pick and start."""
     if character.death is not None:
         return character, story, ()
     character, story, resolved = expire_questions(
-        rules, character, story, seed, day, age
+        rules, character, story, seed, day, age, scene
     )
     happenings: list[StoryHappening] = list(resolved)
     storylet = pick_event(rules, character, story, seed, day, age)
     if storylet is not None:
         character, story, started = start_event(
-            rules, character, story, storylet, seed, day, age
+            rules, character, story, storylet, seed, day, age, scene
         )
         happenings.append(started)
     if character.death is None:

@@ -1,0 +1,339 @@
+"""Catalog tables: the content the server runs, as rows SQL can join and report on.
+
+The player tables are projections of the journal; the catalog tables are
+projections of the content (``baolife_core.Catalog``). ``sync_catalog`` makes them
+equal to the content when a server starts (``baolife_app.bootstrap``), so a query
+sees the locations (later: date venues, achievements …) the game plays with.
+
+Rules of this module:
+
+- ``CATALOG_TABLES`` lists every catalog table with the function that turns the
+  content into its rows. Adding a catalog table is a table in ``schema.py``, a
+  migration, and one ``CatalogTable`` entry here: ``sync_catalog`` needs nothing
+  else.
+- A row function is pure: content in, one mapping per row out, with a value for
+  every column of the table. The rows are checked before the database is touched
+  (every column, no duplicate primary key, no ``NULL`` in a ``NOT NULL`` column,
+  no string longer than its column, which MySQL would refuse and SQLite accept),
+  so bad content fails the same way on every backend.
+- One sync is one transaction under the migration lock (``BEGIN IMMEDIATE`` on
+  SQLite, ``GET_LOCK`` on MySQL, rows read ``FOR UPDATE``), so servers starting
+  at once take turns and each sees the rows the previous one left. It reads every
+  row of each catalog table (they are small), then writes only the difference:
+  new keys are inserted, changed rows updated, keys no longer in content deleted.
+  Syncing the same content again writes nothing.
+- A row no longer in content is deleted only if no row of any table in the same
+  ``MetaData`` refers to it by a foreign key; otherwise it is kept (and reported
+  in ``kept``), because a player may still hold it. That check looks the key up
+  in each referring table, so index the referring columns. Inserts and updates
+  run parents first, deletions children first, in ``MetaData.sorted_tables``
+  order.
+- Catalog tables carry no player id: they are the same on every shard (Vitess
+  "reference tables") and never written by a player's command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+
+from attrs import frozen
+from sqlalchemy import (
+    Connection,
+    Engine,
+    ForeignKeyConstraint,
+    String,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    select,
+)
+
+from baolife_core import Catalog
+
+from .database import WRITE
+from .migrate import migration_lock
+from .schema import locations
+from .statements import key_parameters, update_by_key
+
+__all__ = [
+    "CATALOG_TABLES",
+    "CatalogSync",
+    "CatalogTable",
+    "Key",
+    "TableSync",
+    "location_rows",
+    "sync_catalog",
+]
+
+#: A row's primary-key values, in the primary key's column order.
+Key = tuple[object, ...]
+
+
+@frozen
+class CatalogTable:
+    """A catalog table and how the content fills it."""
+
+    table: Table
+    rows: Callable[[Catalog], Iterable[Mapping[str, object]]]  # module rules
+
+
+def location_rows(catalog: Catalog) -> Iterator[dict[str, object]]:
+    """One ``locations`` row per location of the content, in content order."""
+    for location in catalog.activities.locations:
+        yield {
+            "id": location.id,
+            "name": location.name,
+            "min_age": location.min_age,
+            "max_age": location.max_age,
+        }
+
+
+#: Every catalog table ``sync_catalog`` keeps in step with the content.
+CATALOG_TABLES: tuple[CatalogTable, ...] = (CatalogTable(locations, location_rows),)
+
+
+@frozen
+class TableSync:
+    """What one sync changed in one catalog table (keys in primary-key order)."""
+
+    table: str  # the table's name
+    inserted: tuple[Key, ...]  # keys new in content
+    updated: tuple[Key, ...]  # keys whose other columns changed
+    deleted: tuple[Key, ...]  # keys no longer in content, deleted
+    kept: tuple[Key, ...]  # keys no longer in content, kept: still referenced
+
+    @property
+    def changed(self) -> bool:
+        """True if the sync wrote to the table."""
+        return bool(self.inserted or self.updated or self.deleted)
+
+    def counts(self) -> dict[str, int]:
+        """How many keys each outcome has (for a log line)."""
+        return {
+            "inserted": len(self.inserted),
+            "updated": len(self.updated),
+            "deleted": len(self.deleted),
+            "kept": len(self.kept),
+        }
+
+
+@frozen
+class CatalogSync:
+    """What one ``sync_catalog`` did, per table."""
+
+    tables: tuple[TableSync, ...]  # in the order the tables were synced
+
+    @property
+    def changed(self) -> bool:
+        """True if the sync wrote to any table."""
+        return any(table.changed for table in self.tables)
+
+    def table(self, name: str) -> TableSync:
+        """The result for the table called ``name`` (``KeyError`` if not synced)."""
+        for table in self.tables:
+            if table.table == name:
+                return table
+        raise KeyError(name)
+
+
+def _key(table: Table, row: Mapping[str, object]) -> Key:
+    return tuple(row[column.name] for column in table.primary_key.columns)
+
+
+def _check_row(table: Table, row: Mapping[str, object]) -> None:
+    """The module rules' checks of one content row (``ValueError`` if bad)."""
+    columns = set(table.columns.keys())
+    if set(row) != columns:
+        raise ValueError(
+            f"{table.name}: a row must have exactly the columns {sorted(columns)}, "
+            f"got {sorted(row)}"
+        )
+    for column in table.columns:
+        value = row[column.name]
+        if value is None and not column.nullable:
+            raise ValueError(f"{table.name}.{column.name} must not be NULL")
+        length = column.type.length if isinstance(column.type, String) else None
+        if isinstance(value, str) and length is not None and len(value) > length:
+            raise ValueError(
+                f"{table.name}.{column.name} holds at most {length} characters, "
+                f"got {len(value)}: {value[:40]!r}…"
+            )
+
+
+def _wanted(spec: CatalogTable, catalog: Catalog) -> dict[Key, Mapping[str, object]]:
+    """The content's rows of ``spec``, by key, checked (module rules)."""
+    wanted: dict[Key, Mapping[str, object]] = {}
+    for row in spec.rows(catalog):
+        _check_row(spec.table, row)
+        key = _key(spec.table, row)
+        if key in wanted:
+            raise ValueError(f"{spec.table.name}: duplicate key {key!r} in content")
+        wanted[key] = row
+    return wanted
+
+
+def _referencing(table: Table) -> list[ForeignKeyConstraint]:
+    """The foreign keys of the table's ``MetaData`` that point at it."""
+    return [
+        constraint
+        for other in table.metadata.tables.values()
+        for constraint in other.foreign_key_constraints
+        if constraint.referred_table is table
+    ]
+
+
+def _referenced(
+    connection: Connection,
+    constraints: Sequence[ForeignKeyConstraint],
+    row: Mapping[str, object],
+) -> bool:
+    """True if a row of another table refers to ``row`` by a foreign key."""
+    for constraint in constraints:
+        match = [
+            element.parent == row[element.column.name]
+            for element in constraint.elements
+        ]
+        query = select(literal(1)).select_from(constraint.table).where(*match).limit(1)
+        if connection.execute(query).first() is not None:
+            return True
+    return False
+
+
+@frozen
+class _Plan:
+    """One table's difference between the database and the content."""
+
+    spec: CatalogTable
+    inserts: tuple[Mapping[str, object], ...]
+    updates: tuple[Mapping[str, object], ...]
+    stale: tuple[Mapping[str, object], ...]  # rows no longer in content
+
+
+def _plan(
+    connection: Connection,
+    spec: CatalogTable,
+    wanted: Mapping[Key, Mapping[str, object]],
+) -> _Plan:
+    table = spec.table
+    order = list(table.primary_key.columns)
+    existing = {
+        _key(table, row): row
+        for row in (
+            dict(result._mapping)
+            for result in connection.execute(
+                select(table).order_by(*order).with_for_update()
+            )
+        )
+    }
+    return _Plan(
+        spec=spec,
+        inserts=tuple(row for key, row in wanted.items() if key not in existing),
+        updates=tuple(
+            row
+            for key, row in wanted.items()
+            if key in existing and dict(row) != existing[key]
+        ),
+        stale=tuple(row for key, row in existing.items() if key not in wanted),
+    )
+
+
+def _upsert(connection: Connection, plan: _Plan) -> None:
+    table = plan.spec.table
+    if plan.inserts:
+        connection.execute(insert(table), [dict(row) for row in plan.inserts])
+    key_columns = set(table.primary_key.columns.keys())
+    for row in plan.updates:
+        key = {name: row[name] for name in key_columns}
+        values = {name: value for name, value in row.items() if name not in key_columns}
+        connection.execute(update_by_key(table), {**key_parameters(key), **values})
+
+
+def _delete_stale(
+    connection: Connection, plan: _Plan
+) -> tuple[tuple[Key, ...], tuple[Key, ...]]:
+    """Delete the stale rows nothing refers to; the keys deleted, and those kept."""
+    table = plan.spec.table
+    constraints = _referencing(table)
+    kept: list[Key] = []
+    doomed: list[Key] = []
+    for row in plan.stale:
+        key = _key(table, row)
+        if constraints and _referenced(connection, constraints, row):
+            kept.append(key)
+        else:
+            doomed.append(key)
+    if doomed:
+        columns = list(table.primary_key.columns)
+        statement = delete(table).where(
+            *(column == bindparam(f"key_{column.name}") for column in columns)
+        )
+        connection.execute(
+            statement,
+            [
+                {
+                    f"key_{column.name}": value
+                    for column, value in zip(columns, key, strict=True)
+                }
+                for key in doomed
+            ],
+        )
+    return tuple(doomed), tuple(kept)
+
+
+def _in_dependency_order(tables: Sequence[CatalogTable]) -> list[CatalogTable]:
+    """Parents before children, as ``MetaData.sorted_tables`` orders them."""
+
+    def rank(spec: CatalogTable) -> int:
+        return spec.table.metadata.sorted_tables.index(spec.table)
+
+    return sorted(tables, key=rank)
+
+
+def sync_catalog(
+    engine: Engine,
+    catalog: Catalog,
+    tables: Sequence[CatalogTable] = CATALOG_TABLES,
+    *,
+    lock_timeout_s: int = 60,
+) -> CatalogSync:
+    """Make the catalog ``tables`` equal to ``catalog`` in one transaction.
+
+    See the module rules. ``ValueError`` for content that does not fit the
+    tables, before anything is written; ``MigrationLockError`` if another process
+    held the migration lock for ``lock_timeout_s``.
+    """
+    ordered = _in_dependency_order(tables)
+    wanted = [_wanted(spec, catalog) for spec in ordered]
+    writer = engine.execution_options(**WRITE)
+    # The lock is taken before the transaction's first read and released after
+    # its COMMIT, so the next process to take it reads what this one wrote.
+    with writer.connect() as connection, migration_lock(connection, lock_timeout_s):
+        try:
+            plans = [
+                _plan(connection, spec, rows)
+                for spec, rows in zip(ordered, wanted, strict=True)
+            ]
+            for plan in plans:
+                _upsert(connection, plan)
+            removed = {
+                plan.spec.table.name: _delete_stale(connection, plan)
+                for plan in reversed(plans)
+            }
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+    return CatalogSync(
+        tables=tuple(
+            TableSync(
+                table=plan.spec.table.name,
+                inserted=tuple(_key(plan.spec.table, row) for row in plan.inserts),
+                updated=tuple(_key(plan.spec.table, row) for row in plan.updates),
+                deleted=removed[plan.spec.table.name][0],
+                kept=removed[plan.spec.table.name][1],
+            )
+            for plan in plans
+        )
+    )
