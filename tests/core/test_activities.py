@@ -12,34 +12,23 @@ from baolife_core import (
     ActivityResult,
     ApplyForJob,
     ContentError,
-    CreateCharacter,
     DoActivity,
     EnergyUpdated,
     JobApplicationResult,
     PlayerState,
     PurchaseEnergyRefill,
     Rejection,
-    advance,
     load_catalog,
     new_player,
     step,
 )
-from baolife_core.clock import MS_PER_DAY, MS_PER_MINUTE
+from baolife_core.clock import MS_PER_MINUTE
 from baolife_core.life.checks import check_passes
 from baolife_core.rng import Stream
 from content_packs import IMMORTAL, edited_catalog
+from lives import T0, WALL_DAY, aged
 
 CATALOG = load_catalog()
-T0 = 1_798_761_600_000
-WALL_DAY = MS_PER_DAY // CATALOG.clock.time_scale
-YEAR = CATALOG.life.days_per_year
-
-
-def aged(years: int, seed: int = 4) -> PlayerState:
-    """A player whose character was born at ``T0`` and is now ``years`` old."""
-    state = new_player(seed=seed, at=T0, catalog=IMMORTAL)
-    state = step(state, CreateCharacter(at=T0), IMMORTAL).state
-    return advance(state, T0 + years * YEAR * WALL_DAY, IMMORTAL)
 
 
 def employed(years: int) -> PlayerState:

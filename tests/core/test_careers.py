@@ -66,7 +66,6 @@ from baolife_core import (
     step,
     tick,
 )
-from baolife_core.clock import MS_PER_DAY
 from baolife_core.life.career_rules import JobSpec, School, system_flag_names
 from baolife_core.life.careers import system_flags
 from baolife_core.life.checks import check_passes
@@ -93,11 +92,9 @@ from baolife_core.life.storylets import (
 )
 from baolife_core.rng import stream
 from content_packs import DOOMED, IMMORTAL, copy_content, edited_catalog
+from lives import T0, YEAR, aged, at_day, born
 
 CATALOG = load_catalog()
-T0 = 1_798_761_600_000
-WALL_DAY = MS_PER_DAY // IMMORTAL.clock.time_scale
-YEAR = IMMORTAL.life.days_per_year
 RULES = IMMORTAL.careers
 SETTINGS = RULES.settings
 EDUCATION = RULES.education
@@ -167,22 +164,6 @@ def immortal_with(*edits: tuple[str, str]) -> Catalog:
         catalog = load_catalog(copy_content(Path(tmp), edit))
     assert not unused, f"edits matched nothing: {unused}"
     return catalog
-
-
-def at_day(day: int) -> int:
-    """The wall instant game day ``day`` of a player created at ``T0`` starts."""
-    return T0 + day * WALL_DAY
-
-
-def born(seed: int = 4, catalog: Catalog = IMMORTAL) -> PlayerState:
-    """A player whose character is born at ``T0`` (game day 0)."""
-    state = new_player(seed=seed, at=T0, catalog=catalog)
-    return step(state, CreateCharacter(at=T0), catalog).state
-
-
-def aged(years: int, seed: int = 4, catalog: Catalog = IMMORTAL) -> PlayerState:
-    """A player whose character was born at ``T0`` and is now ``years`` old."""
-    return advance(born(seed, catalog), at_day(years * YEAR), catalog)
 
 
 def live_until(

@@ -38,7 +38,6 @@ from baolife_core import (
     replay,
     step,
 )
-from baolife_core.clock import MS_PER_DAY
 from baolife_core.ids import mint_id
 from baolife_core.life.checks import check_passes
 from baolife_core.life.contacts import person
@@ -49,22 +48,13 @@ from baolife_core.life.storylet_rules import RelativeDiesEffect
 from baolife_core.life.storylets import Scene, apply_effects
 from baolife_core.rng import Stream, stream
 from content_packs import DOOMED, IMMORTAL, edited_catalog
+from lives import T0, WALL_DAY, YEAR, aged
 
-T0 = 1_798_761_600_000
-WALL_DAY = MS_PER_DAY // IMMORTAL.clock.time_scale
-YEAR = IMMORTAL.life.days_per_year
 RULES = IMMORTAL.conversations
 REPLY_IDS = [r.id for r in RULES.replies]
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-def aged(years: int, seed: int = 4, catalog: Catalog = IMMORTAL) -> PlayerState:
-    """A player whose character was born at ``T0`` and is now ``years`` old."""
-    state = new_player(seed=seed, at=T0, catalog=catalog)
-    state = step(state, CreateCharacter(at=T0), catalog).state
-    return advance(state, T0 + years * YEAR * WALL_DAY, catalog)
 
 
 def hero(state: PlayerState) -> Character:

@@ -20,20 +20,27 @@ from hypothesis.stateful import (
 )
 
 from baolife_core import (
+    AnswerQuestion,
+    ApplyForJob,
     Command,
     CreateCharacter,
     DiamondsCredited,
     DiamondsSpent,
     DoActivity,
     EnergyRefilled,
+    Enroll,
     GameService,
     GameTimeSkipped,
     InMemoryStore,
     PlayerState,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
+    QuitJob,
     Rejection,
     Reply,
+    ReplyConversation,
+    Retire,
+    StartConversation,
     advance,
     current_energy,
     replay,
@@ -44,6 +51,7 @@ from baolife_core import (
     step,
     wire_name,
 )
+from baolife_core.life.contacts import MAX_CONTACTS
 from baolife_core.life.rules import STAT_NAMES
 from content_packs import MANY_PURCHASES
 from strategies import (
@@ -64,7 +72,7 @@ PLAYER = "player-under-test"
 
 
 class EconomyMachine(RuleBasedStateMachine):
-    """Plays purchases and the passing of time against the service."""
+    """Plays purchases, lives and the passing of time against the service."""
 
     catalog = CATALOG
 
@@ -135,6 +143,64 @@ class EconomyMachine(RuleBasedStateMachine):
     @rule(years=st.integers(min_value=1, max_value=12))
     def years_pass(self, years: int) -> None:
         self.now += years * 36 * 24 * 60_000
+
+    def play(self, command: Command) -> None:
+        """Execute an unkeyed command: a rejection changes nothing, else seq + 1."""
+        before = self.state
+        result = self.service.execute(PLAYER, command)
+        note(f"{command} -> {result.reply}")
+        if isinstance(result.reply, Rejection):
+            assert before == self.state
+            assert () == result.events
+        else:
+            assert before.seq + 1 == self.state.seq
+
+    @rule(data=st.data())
+    def answer_question(self, data: st.DataObject) -> None:
+        character = advance(self.state, self.now, self.catalog).character
+        pending = () if character is None else character.story.pending
+        question = data.draw(st.sampled_from([*pending, None]))
+        if question is None:
+            self.play(AnswerQuestion(at=self.now, question_id="unknown", choice="x"))
+            return
+        storylet = self.catalog.storylets.storylet(question.event_id)
+        choices = [c.id for c in storylet.choices] if storylet else ["x"]
+        choice = data.draw(st.sampled_from([*choices, "no_such_choice"]))
+        self.play(AnswerQuestion(at=self.now, question_id=question.id, choice=choice))
+
+    @rule(job=st.sampled_from([*(j.id for j in CATALOG.careers.jobs), "astronaut"]))
+    def apply_for_job(self, job: str) -> None:
+        self.play(ApplyForJob(at=self.now, job=job))
+
+    @rule(school=st.sampled_from([*(s.id for s in CATALOG.careers.schools), "mit"]))
+    def enroll(self, school: str) -> None:
+        self.play(Enroll(at=self.now, school=school))
+
+    @rule()
+    def quit_job(self) -> None:
+        self.play(QuitJob(at=self.now))
+
+    @rule()
+    def retire(self) -> None:
+        self.play(Retire(at=self.now))
+
+    @rule(data=st.data())
+    def start_conversation(self, data: st.DataObject) -> None:
+        character = self.state.character
+        people = []
+        if character is not None:
+            people = [p.id for p in (*character.family, *character.contacts)]
+        npc = data.draw(st.sampled_from([*people, "nobody"]))
+        self.play(StartConversation(at=self.now, npc_id=npc))
+
+    @rule(reply=st.sampled_from(["kind", "joke", "deep", "argue", "shrug"]))
+    def reply_conversation(self, reply: str) -> None:
+        character = self.state.character
+        open_one = None if character is None else character.conversation
+        conversation = "none" if open_one is None else open_one.id
+        self.play(
+            ReplyConversation(at=self.now, conversation_id=conversation, reply=reply)
+        )
 
     def run(self, command: Command) -> None:
         """Execute a keyed command and check the idempotency and rejection rules."""
@@ -216,6 +282,16 @@ class EconomyMachine(RuleBasedStateMachine):
             assert character.money_cents >= 0
             stats = [getattr(character.stats, name) for name in STAT_NAMES]
             assert all(0 <= value <= 100 for value in stats)
+            people = (*character.family, *character.contacts)
+            assert all(0 <= person.closeness <= 100 for person in people)
+            assert len(character.contacts) <= MAX_CONTACTS
+            assert len({person.id for person in people}) == len(people)
+            career = character.career
+            if career.schooling is not None:
+                assert 0 <= career.schooling.grades <= 100
+            if career.job is not None:
+                assert 0 <= career.job.performance <= 100
+                assert not career.retired
 
     @invariant()
     def snapshot_round_trips(self) -> None:

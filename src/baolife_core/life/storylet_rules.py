@@ -6,28 +6,48 @@ Rules of this module (DESIGN.md "Content is data"):
   ranges, flags, a living relative's role), an integer weight, a priority tier, a
   once-per-life or cooldown rule, and either immediate effects or 1-4 choices (one of
   them the default) with an optional stat check and declarative effects.
-- Effects are a closed union, one record per kind; the loader tells them apart by
-  their key (``stat``, ``money_cents``, ``flag``, ``unflag``, ``relationship``,
-  ``relative_dies``, ``follow_up``, ``photo``, ``death``).
+- Effects are a closed union, one record per kind, parsed by ``effect_rules``; its
+  records, ``PLACEHOLDERS`` and ``template_fields`` are re-exported here.
 - Texts are templates over the closed ``PLACEHOLDERS``; any other placeholder, a
   format spec or a conversion is a content error.
 - The loader raises ``ContentError`` (file, entry, field) on the first structural
   error; unknown fields are errors. Ids that point elsewhere (stages, roles, causes,
-  follow-up targets) are checked by ``check_storylets``, which returns every problem.
+  jobs, schools, follow-up targets) are checked by ``check_storylets``, which
+  returns every problem.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from importlib.resources.abc import Traversable
-from string import Formatter
 from typing import Any
 
 from attrs import frozen
 
 from ..content_reader import Entry, read_toml
 from ..errors import ContentError
+from .effect_rules import (
+    PLACEHOLDERS,
+    DeathEffect,
+    Effect,
+    EnrollEffect,
+    FlagEffect,
+    FollowUpEffect,
+    JobEffect,
+    LoseJobEffect,
+    MoneyEffect,
+    Part,
+    PhotoEffect,
+    RelationshipEffect,
+    RelativeDiesEffect,
+    RetireEffect,
+    StatEffect,
+    UnflagEffect,
+    id_value,
+    read_effects,
+    template_fields,
+    template_text,
+)
 from .rules import STAT_NAMES
 
 __all__ = [
@@ -59,129 +79,6 @@ __all__ = [
 ]
 
 FILE = "life_events.toml"
-
-#: The placeholders a storylet text may use (rendered by ``storylets.render``).
-PLACEHOLDERS = (
-    "name",
-    "first_name",
-    "surname",
-    "age",
-    "mother",
-    "father",
-    "sibling",
-)
-
-_ID = re.compile(r"[a-z][a-z0-9_]*")
-_MAX_MONEY = 1_000_000_000
-
-
-@frozen
-class StatEffect:
-    """Add ``delta`` to a stat (clamped to 0..100)."""
-
-    stat: str  # one of ``STAT_NAMES``
-    delta: int  # -100..100
-
-
-@frozen
-class MoneyEffect:
-    """Add ``cents`` to the character's cash; cash never goes below 0."""
-
-    cents: int  # negative: a cost
-
-
-@frozen
-class FlagEffect:
-    """Set a story flag."""
-
-    flag: str  # flag name
-
-
-@frozen
-class UnflagEffect:
-    """Clear a story flag."""
-
-    flag: str  # flag name
-
-
-@frozen
-class RelationshipEffect:
-    """Change the closeness of every living relative with a role (clamped 0..100)."""
-
-    role: str  # ``mother``, ``father``, ``sibling``
-    closeness: int  # -100..100
-
-
-@frozen
-class RelativeDiesEffect:
-    """One living relative with a role dies (picked from the effect's stream)."""
-
-    role: str  # ``mother``, ``father``, ``sibling``
-
-
-@frozen
-class FollowUpEffect:
-    """Schedule another storylet ``in_days`` game days later."""
-
-    event_id: str  # the storylet to offer
-    in_days: int  # 1..3650
-
-
-@frozen
-class PhotoEffect:
-    """Add a photo to the album."""
-
-    caption: str  # a template, like storylet texts
-
-
-@frozen
-class JobEffect:
-    """The character takes a job, if it holds none and meets its requirements."""
-
-    job: str  # a job id of ``careers.toml``
-
-
-@frozen
-class LoseJobEffect:
-    """The character loses its job, if it holds one."""
-
-    reason: str  # ``laid_off``, ``fired`` …, recorded on the ``job_ended`` event
-
-
-@frozen
-class RetireEffect:
-    """The character retires, if it has not yet (from any age: an early retirement)."""
-
-
-@frozen
-class EnrollEffect:
-    """The character starts a school without tuition, if it may (a scholarship)."""
-
-    school: str  # a school id of ``careers.toml``
-
-
-@frozen
-class DeathEffect:
-    """The character dies; effects after it are not applied."""
-
-    cause: str  # a cause id of ``life.toml``
-
-
-Effect = (
-    StatEffect
-    | MoneyEffect
-    | FlagEffect
-    | UnflagEffect
-    | RelationshipEffect
-    | RelativeDiesEffect
-    | FollowUpEffect
-    | PhotoEffect
-    | JobEffect
-    | LoseJobEffect
-    | RetireEffect
-    | EnrollEffect
-    | DeathEffect
-)
 
 
 @frozen
@@ -273,150 +170,12 @@ class StoryletRules:
         return None
 
 
-def template_fields(template: str) -> tuple[str, ...]:
-    """The placeholders ``template`` uses; ValueError if it is malformed."""
-    fields: list[str] = []
-    for _, field, spec, conversion in Formatter().parse(template):
-        if field is None:
-            continue
-        if field not in PLACEHOLDERS:
-            raise ValueError(f"unknown placeholder {{{field}}}")
-        if spec or conversion:
-            raise ValueError(f"placeholder {{{field}}} takes no format or conversion")
-        fields.append(field)
-    return tuple(fields)
-
-
-class _Part(Entry):
-    """An ``Entry`` for a table nested in a storylet: fields carry their path."""
-
-    def __init__(self, file: str, entry: str, path: str, data: Any) -> None:
-        self.path = path
-        if not isinstance(data, dict):
-            raise ContentError(file, entry, path, "must be a table")
-        super().__init__(file, entry, data)
-
-    def error(self, field: str, problem: str) -> ContentError:
-        return ContentError(self.file, self.entry, f"{self.path}.{field}", problem)
-
-
-def _template(entry: Entry, field: str) -> str:
-    value = entry.text(field)
-    try:
-        template_fields(value)
-    except ValueError as error:
-        raise entry.error(field, str(error)) from None
-    return value
-
-
-def _identifier(entry: Entry, field: str, value: Any) -> str:
-    if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise entry.error(field, f"must be a lower_snake_case id, got {value!r}")
-    return value
-
-
 def _ids(entry: Entry, field: str) -> tuple[str, ...]:
     if not entry.has(field):
         entry.seen.add(field)
         return ()
     values = entry.texts(field)
-    return tuple(_identifier(entry, field, value) for value in values)
-
-
-#: The key that names each kind of effect, in the order errors list them.
-_EFFECT_KEYS = (
-    "stat",
-    "money_cents",
-    "flag",
-    "unflag",
-    "relationship",
-    "relative_dies",
-    "follow_up",
-    "photo",
-    "job",
-    "lose_job",
-    "retire",
-    "enroll",
-    "death",
-)
-
-
-def _effect(entry: Entry, path: str, data: Any) -> Effect:
-    part = _Part(entry.file, entry.entry, path, data)
-    keys = [key for key in _EFFECT_KEYS if part.has(key)]
-    if len(keys) != 1:
-        kinds = ", ".join(_EFFECT_KEYS)
-        raise ContentError(
-            entry.file, entry.entry, path, f"must have exactly one of {kinds}"
-        )
-    effect: Effect
-    match keys[0]:
-        case "stat":
-            stat = part.text("stat")
-            if stat not in STAT_NAMES:
-                raise part.error("stat", f"must be one of {', '.join(STAT_NAMES)}")
-            effect = StatEffect(stat, part.integer("delta", low=-100, high=100))
-        case "money_cents":
-            cents = part.integer("money_cents", low=-_MAX_MONEY, high=_MAX_MONEY)
-            effect = MoneyEffect(cents)
-        case "flag":
-            effect = FlagEffect(_identifier(part, "flag", part.text("flag")))
-        case "unflag":
-            effect = UnflagEffect(_identifier(part, "unflag", part.text("unflag")))
-        case "relationship":
-            role = part.text("relationship")
-            effect = RelationshipEffect(
-                role, part.integer("closeness", low=-100, high=100)
-            )
-        case "relative_dies":
-            effect = RelativeDiesEffect(part.text("relative_dies"))
-        case "follow_up":
-            target = _identifier(part, "follow_up", part.text("follow_up"))
-            effect = FollowUpEffect(target, part.integer("in_days", low=1, high=3650))
-        case "photo":
-            effect = PhotoEffect(_template(part, "photo"))
-        case "job":
-            effect = JobEffect(_identifier(part, "job", part.text("job")))
-        case "lose_job":
-            effect = LoseJobEffect(_identifier(part, "lose_job", part.text("lose_job")))
-        case "retire":
-            if part.data["retire"] is not True:
-                raise part.error("retire", "must be true")
-            part.seen.add("retire")
-            effect = RetireEffect()
-        case "enroll":
-            effect = EnrollEffect(_identifier(part, "enroll", part.text("enroll")))
-        case _:
-            effect = DeathEffect(part.text("death"))
-    part.done()
-    return effect
-
-
-def _effects(
-    entry: Entry, field: str, path: str, *, required: bool
-) -> tuple[Effect, ...]:
-    """An array of effects; a death may only be the last one."""
-    entry.seen.add(field)
-    where = f"{path}{field}"
-    data = entry.data.get(field)
-    if data is None and not required:
-        return ()
-    if not isinstance(data, list) or (required and not data):
-        raise ContentError(
-            entry.file, entry.entry, where, "must be an array of effects"
-        )
-    effects = tuple(
-        _effect(entry, f"{where}[{n}]", item) for n, item in enumerate(data)
-    )
-    for n, effect in enumerate(effects[:-1]):
-        if isinstance(effect, DeathEffect):
-            raise ContentError(
-                entry.file,
-                entry.entry,
-                f"{where}[{n}]",
-                "a death must be the last effect",
-            )
-    return effects
+    return tuple(id_value(entry, field, value) for value in values)
 
 
 def _conditions(entry: Entry) -> Conditions:
@@ -460,11 +219,11 @@ def _conditions(entry: Entry) -> Conditions:
     )
 
 
-def _check(part: _Part) -> Check | None:
+def _check(part: Part) -> Check | None:
     if not part.has("check"):
         return None
     part.seen.add("check")
-    check = _Part(part.file, part.entry, f"{part.path}.check", part.data["check"])
+    check = Part(part.file, part.entry, f"{part.path}.check", part.data["check"])
     stat = check.text("stat")
     if stat not in STAT_NAMES:
         raise check.error("stat", f"must be one of {', '.join(STAT_NAMES)}")
@@ -474,9 +233,9 @@ def _check(part: _Part) -> Check | None:
 
 
 def _choice(entry: Entry, path: str, data: Any) -> Choice:
-    part = _Part(entry.file, entry.entry, path, data)
-    choice_id = _identifier(part, "id", part.text("id"))
-    text = _template(part, "text")
+    part = Part(entry.file, entry.entry, path, data)
+    choice_id = id_value(part, "id", part.text("id"))
+    text = template_text(part, "text")
     default = part.flag("default", default=False)
     check = _check(part)
     prefix = f"{path}."
@@ -486,12 +245,12 @@ def _choice(entry: Entry, path: str, data: Any) -> Choice:
             raise part.error(field, "needs a check")
         success: tuple[Effect, ...] = ()
         failure: tuple[Effect, ...] = ()
-        effects = _effects(part, "effects", prefix, required=False)
+        effects = read_effects(part, "effects", prefix, required=False)
     else:
         if part.has("effects"):
             raise part.error("effects", "with a check, give success and failure")
-        success = _effects(part, "success", prefix, required=False)
-        failure = _effects(part, "failure", prefix, required=False)
+        success = read_effects(part, "success", prefix, required=False)
+        failure = read_effects(part, "failure", prefix, required=False)
         if not part.has("success") or not part.has("failure"):
             field = "failure" if part.has("success") else "success"
             raise part.error(field, "is required with a check")
@@ -518,8 +277,8 @@ def _choices(entry: Entry) -> tuple[Choice, ...]:
 
 
 def _storylet(entry: Entry) -> Storylet:
-    event_id = _identifier(entry, "id", entry.text("id"))
-    title, text = _template(entry, "title"), _template(entry, "text")
+    event_id = id_value(entry, "id", entry.text("id"))
+    title, text = template_text(entry, "title"), template_text(entry, "text")
     conditions = _conditions(entry)
     weight = entry.integer("weight", low=0, high=1_000_000)
     priority = entry.integer("priority", low=0, high=100, default=0)
@@ -532,7 +291,7 @@ def _storylet(entry: Entry) -> Storylet:
     effects: tuple[Effect, ...] = ()
     choices: tuple[Choice, ...] = ()
     if entry.has("effects"):
-        effects = _effects(entry, "effects", "", required=True)
+        effects = read_effects(entry, "effects", "", required=True)
     else:
         choices = _choices(entry)
     entry.done()

@@ -1,36 +1,34 @@
 """Test support that ships with the engine: the seeded reference bot.
 
 Pure like the rest of ``baolife_core``: no I/O, no clock, no ``random`` module. The
-bot plays whole lives through ``step`` (``testing.bot``); ``baolife content check``
-and the test suite use it to prove that content is reachable and that valid play is
-never refused. See ``docs/life.md`` ("The reference bot").
+bot plays whole lives through ``step`` (``testing.bot``, with its move table in
+``testing.moves`` and its pace and limits in ``testing.pace``); ``baolife content
+check`` and the test suite use it to prove that content is reachable and that valid
+play is never refused. See ``docs/life.md`` ("The reference bot").
 """
 
 from __future__ import annotations
 
 from .bot import (
     BOT_PURPOSE,
+    START_AT,
+    BotLife,
+    Rejected,
+    candidates,
+    choose,
+    play,
+    play_life,
+    storylet_ids,
+)
+from .moves import MOVES, Move, MoveKind, Turn, Wait, make_turn
+from .pace import (
     CASUAL_PACE,
     DEFAULT_LIMITS,
     DEFAULT_PACE,
     IDLE_PACE,
-    MOVES,
     PACES,
-    START_AT,
-    BotLife,
     Limits,
-    Move,
-    MoveKind,
     Pace,
-    Rejected,
-    Turn,
-    Wait,
-    candidates,
-    choose,
-    make_turn,
-    play,
-    play_life,
-    storylet_ids,
     with_tastes,
 )
 
