@@ -20,6 +20,7 @@ from baolife_core import (
     load_catalog,
     replay,
 )
+from baolife_core.clock import MS_PER_DAY
 
 OPENING = LineRequest("opening", "mother", "Mia Novak", "Ava Novak", 80, None, None)
 ANSWER = LineRequest(
@@ -144,7 +145,8 @@ class TestThroughTheService:
         player = service.login_device("dev-1", new_player_id="p1", seed=5, at=0)
         service.execute(player, CreateCharacter(at=0))
         mother = service.load(player).state.character.family[0]  # type: ignore[union-attr]
-        result = service.execute(player, StartConversation(at=1, npc_id=mother.id))
+        four = 4 * catalog.life.days_per_year * MS_PER_DAY // catalog.clock.time_scale
+        result = service.execute(player, StartConversation(at=four, npc_id=mother.id))
         assert "Hello there, sweetheart!" == result.reply.line  # type: ignore[union-attr]
         journal = store.journal(player)
         last = journal[-1]

@@ -598,6 +598,23 @@ class TestStartConversation:
         )
         assert state == outcome.state
 
+    @pytest.mark.parametrize("years", [0, 1, 2])
+    def test_too_young_to_talk(self, years: int) -> None:
+        """Below ``min_age`` (3) the character cannot start one: ``age_restricted``."""
+        state = aged(years)
+        outcome = talk(state, relative(state))
+        assert (
+            Rejection(
+                code="age_restricted",
+                message=f"talking starts at age {RULES.min_age}",
+            )
+            == outcome.reply
+        )
+        assert state == outcome.state
+        assert isinstance(
+            talk(aged(RULES.min_age), relative(state)).reply, ConversationOpened
+        )
+
     def test_daily_cap(self) -> None:
         """``daily_cap`` conversations a game day, with anyone; tomorrow again."""
         state = aged(20)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from baolife_core._fields import MAX_TEXT
 from baolife_core.catalog import load_catalog
+from baolife_core.clock import MS_PER_DAY
 from baolife_core.commands import (
     CreateCharacter,
     NewPlayer,
@@ -431,11 +432,14 @@ class FakeWriter:
 
 
 def talking(writer: FakeWriter | None) -> tuple[GameService, InMemoryStore, str]:
-    """A service over a new store, a player with a newborn; the mother's id."""
+    """A service over a new store, a player whose child is 4 at ``AT``; the mother."""
     store = InMemoryStore()
     service = GameService(store, CATALOG, writer=writer)
-    service.login_device(DEVICE, new_player_id=PID, seed=42, at=AT)
-    result = service.execute(PID, CreateCharacter(at=AT))
+    born_at = (
+        AT - 4 * CATALOG.life.days_per_year * MS_PER_DAY // CATALOG.clock.time_scale
+    )
+    service.login_device(DEVICE, new_player_id=PID, seed=42, at=born_at)
+    result = service.execute(PID, CreateCharacter(at=born_at))
     assert result.state.character is not None
     mother = next(r for r in result.state.character.family if r.role == "mother")
     return service, store, mother.id

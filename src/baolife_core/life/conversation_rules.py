@@ -55,6 +55,7 @@ class ConversationRules:
 
     energy: int  # energy one conversation costs
     daily_cap: int  # conversations per game day
+    min_age: int  # the character's age from which it may start one
     grammar: Grammar  # symbols for every template
     openings: tuple[tuple[str, tuple[str, ...]], ...]  # (role, templates)
     replies: tuple[ReplyOption, ...]  # in content order
@@ -131,6 +132,7 @@ def load_conversation_rules(directory: Traversable) -> ConversationRules:
     settings = root.table("settings")
     energy = settings.integer("energy", low=0, high=1000)
     daily_cap = settings.integer("daily_cap", low=1, high=100)
+    min_age = settings.integer("min_age", low=0, high=150)
     settings.done()
     grammar = _grammar(root)
     openings_entry = root.table("openings")
@@ -152,6 +154,7 @@ def load_conversation_rules(directory: Traversable) -> ConversationRules:
     return ConversationRules(
         energy=energy,
         daily_cap=daily_cap,
+        min_age=min_age,
         grammar=grammar,
         openings=openings,
         replies=replies,

@@ -3,7 +3,8 @@
 Rules of this module (issue "Conversations"; docs/life.md "Conversations"):
 
 - A living character talks with a living relative or a contact (``not_found``
-  for anyone else, ``invalid_state`` for the dead). Starting costs the content's
+  for anyone else, ``invalid_state`` for the dead), from the content's
+  ``min_age`` (``age_restricted``: babies do not chat). Starting costs the content's
   energy (``no_energy``) and counts against a per-game-day cap (``daily_limit``,
   counted in ``activity_counts`` under ``TALK_KEY``). Starting a conversation while
   another is open abandons the open one.
@@ -31,6 +32,7 @@ from ..events import ConversationEnded, ConversationStarted
 from ..ids import mint_id
 from ..outcome import Outcome, reject
 from ..replies import (
+    AGE_RESTRICTED,
     DAILY_LIMIT,
     INVALID_STATE,
     NO_ENERGY,
@@ -40,6 +42,7 @@ from ..replies import (
 )
 from ..rng import stream
 from ..state import Character, Contact, Conversation, PlayerState, Relative
+from .calendar import age_on
 from .checks import check_passes
 from .contacts import person
 from .conversation_rules import ConversationRules, ReplyOption
@@ -151,6 +154,9 @@ def start_conversation(
         return reject(state, INVALID_STATE, "they have died")
     rules: ConversationRules = catalog.conversations
     day = state.clock.day
+    age = age_on(character, day, catalog.life)
+    if age < rules.min_age:
+        return reject(state, AGE_RESTRICTED, f"talking starts at age {rules.min_age}")
     counts = dict(character.activity_counts) if character.activity_day == day else {}
     if counts.get(TALK_KEY, 0) >= rules.daily_cap:
         return reject(state, DAILY_LIMIT, f"{rules.daily_cap} conversations a day")

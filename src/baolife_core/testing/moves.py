@@ -317,8 +317,9 @@ def career_moves(turn: Turn) -> list[tuple[Move, int]]:
 
 
 def conversation_moves(turn: Turn) -> list[tuple[Move, int]]:
-    """Reply to the open conversation; start one while the daily cap and energy
-    allow, with one of the living relatives and contacts (the next one each turn)."""
+    """Reply to the open conversation; start one while the age, daily cap and
+    energy allow, with one of the living relatives and contacts (the next one each
+    turn)."""
     character = turn.character
     if character is None:
         return []
@@ -340,7 +341,12 @@ def conversation_moves(turn: Turn) -> list[tuple[Move, int]]:
     rules = turn.catalog.conversations
     today = character.activity_day == turn.state.clock.day
     talks = dict(character.activity_counts).get(TALK_KEY, 0) if today else 0
-    if weight == 0 or turn.energy < rules.energy or talks >= rules.daily_cap:
+    if (
+        weight == 0
+        or turn.age < rules.min_age
+        or turn.energy < rules.energy
+        or talks >= rules.daily_cap
+    ):
         return moves
     people = [r.id for r in character.family if r.alive]
     people += [c.id for c in character.contacts]
