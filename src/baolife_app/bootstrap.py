@@ -13,6 +13,13 @@ Rules of this module:
 - Then the catalog tables (``locations`` …) are synced with the content the server
   runs (``sync_catalog``), always: a server started without migrating still
   keeps SQL's view of the content in step with the game it plays.
+- Store purchases (docs/store.md): in development the ``DevelopmentReceiptVerifier``
+  accepts unsigned ``dev:<product>:<transaction>`` purchases; in production the
+  ``AppStoreReceiptVerifier`` checks StoreKit 2 signed transactions, and
+  ``BAOLIFE_APPSTORE_BUNDLE_ID`` must be set (``BAOLIFE_APPSTORE_ROOT_CERT``, a
+  DER or PEM file, replaces the bundled Apple Root CA - G3;
+  ``BAOLIFE_APPSTORE_ENVIRONMENTS`` narrows ``Production,Sandbox``). The verifier
+  is built before the database is touched, so a bad setting fails fast.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from pathlib import Path
 import structlog
 from attrs import frozen
 
-from baolife_core import BaolifeError, GameService, load_catalog
+from baolife_core import BaolifeError, GameService, ReceiptVerifier, load_catalog
 from baolife_storage_mysql import (
     DEFAULT_DB_URL,
     SqlPlayerStore,
@@ -36,6 +43,12 @@ from baolife_storage_mysql import (
 )
 from baolife_transport_ws import GameServer, ServerConfig
 
+from .receipts import (
+    APP_STORE_ENVIRONMENTS,
+    APPLE_ROOT_CA_G3,
+    AppStoreReceiptVerifier,
+    DevelopmentReceiptVerifier,
+)
 from .text_writer import LlmTextWriter
 
 __all__ = [
@@ -43,6 +56,7 @@ __all__ = [
     "SettingsError",
     "build_service",
     "configure_logging",
+    "make_verifier",
     "run_server",
 ]
 
@@ -68,6 +82,9 @@ class Settings:
     llm_model: str = "gpt-4o-mini"  # the model asked
     llm_api_key: str | None = None  # bearer token for the model server
     llm_timeout_s: float = 2.0  # a slower answer falls back to the grammar
+    appstore_bundle_id: str | None = None  # the app's bundle id; production needs it
+    appstore_root_cert: Path | None = None  # trust anchor file; None: Apple's G3
+    appstore_environments: tuple[str, ...] = ("Production", "Sandbox")  # accepted
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **flags: object) -> Settings:
@@ -79,7 +96,20 @@ class Settings:
             "llm_url": environ.get("BAOLIFE_LLM_URL") or None,
             "llm_model": environ.get("BAOLIFE_LLM_MODEL") or "gpt-4o-mini",
             "llm_api_key": environ.get("BAOLIFE_LLM_API_KEY") or None,
+            "appstore_bundle_id": environ.get("BAOLIFE_APPSTORE_BUNDLE_ID") or None,
         }
+        root_cert = environ.get("BAOLIFE_APPSTORE_ROOT_CERT")
+        if root_cert:
+            values["appstore_root_cert"] = Path(root_cert)
+        environments = environ.get("BAOLIFE_APPSTORE_ENVIRONMENTS")
+        if environments:
+            names = tuple(name.strip() for name in environments.split(","))
+            if not set(names) <= set(APP_STORE_ENVIRONMENTS):
+                raise SettingsError(
+                    "BAOLIFE_APPSTORE_ENVIRONMENTS must be a comma-separated list "
+                    f"of {', '.join(APP_STORE_ENVIRONMENTS)}, got {environments!r}"
+                )
+            values["appstore_environments"] = names
         timeout = environ.get("BAOLIFE_LLM_TIMEOUT_S")
         if timeout:
             try:
@@ -113,8 +143,43 @@ def configure_logging(level: int = logging.INFO) -> None:
     )
 
 
+def make_verifier(settings: Settings) -> ReceiptVerifier:
+    """The store-purchase verifier the settings ask for (module rules)."""
+    if not settings.production:
+        log.info("receipt_verifier", kind="development")
+        return DevelopmentReceiptVerifier()
+    if not settings.appstore_bundle_id:
+        raise SettingsError(
+            "BAOLIFE_APPSTORE_BUNDLE_ID must be set when BAOLIFE_ENV=production"
+        )
+    root = APPLE_ROOT_CA_G3
+    if settings.appstore_root_cert is not None:
+        try:
+            root = settings.appstore_root_cert.read_bytes()
+        except OSError as error:
+            raise SettingsError(
+                f"BAOLIFE_APPSTORE_ROOT_CERT cannot be read: {error}"
+            ) from None
+    try:
+        verifier = AppStoreReceiptVerifier(
+            settings.appstore_bundle_id,
+            root_certificate=root,
+            environments=settings.appstore_environments,
+        )
+    except ValueError as error:
+        raise SettingsError(f"App Store verifier: {error}") from None
+    log.info(
+        "receipt_verifier",
+        kind="app_store",
+        environments=sorted(verifier.environments),
+        custom_root=settings.appstore_root_cert is not None,
+    )
+    return verifier
+
+
 def build_service(settings: Settings) -> tuple[GameService, SqlPlayerStore]:
     """The store (migrated, catalog synced) and the application service over it."""
+    verifier = make_verifier(settings)
     catalog = load_catalog(settings.content_dir)
     store = create_store(settings.db_url, upgrade=settings.migrate)
     try:
@@ -134,7 +199,7 @@ def build_service(settings: Settings) -> tuple[GameService, SqlPlayerStore]:
             timeout_s=settings.llm_timeout_s,
         )
         log.info("llm_text_writer", model=settings.llm_model)
-    return GameService(store, catalog, writer=writer), store
+    return GameService(store, catalog, writer=writer, verifier=verifier), store
 
 
 async def run_server(settings: Settings, stop: asyncio.Event) -> None:

@@ -16,7 +16,9 @@ __all__ = [
     "optional_name",
     "optional_text",
     "optional_token",
+    "product",
     "token",
+    "utc_offset",
 ]
 
 #: The longest line of outside-written text a command may carry (characters).
@@ -92,6 +94,25 @@ def _optional_text(
         )
 
 
+def _utc_offset(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
+    if type(value) is not int or not -720 <= value <= 840:
+        raise ValueError(
+            f"{attribute.name} must be an integer number of minutes within "
+            f"-720..840, got {value!r}"
+        )
+
+
+_PRODUCT_RE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+def _product(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _PRODUCT_RE.fullmatch(value):
+        raise ValueError(
+            f"{attribute.name} must be 1-100 letters, digits, '_', '.' or '-', "
+            f"got {value!r:.80}"
+        )
+
+
 #: ``at``: an instant in integer milliseconds (UTC).
 instant = _instant
 #: An idempotency key (a client-minted UUID or similar).
@@ -104,3 +125,7 @@ optional_name = _optional_name
 optional_token = _optional_token
 #: Optional text written outside the core (a line of dialogue).
 optional_text = _optional_text
+#: A UTC offset in minutes (-12:00..+14:00).
+utc_offset = _utc_offset
+#: A store product id (reverse-DNS style, e.g. ``com.baolife.diamonds.100``).
+product = _product

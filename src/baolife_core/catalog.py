@@ -20,12 +20,21 @@ from attrs import frozen
 
 from .clock import MS_PER_HOUR, MS_PER_MINUTE
 from .content_reader import Entry, entries, read_toml
+from .economy.store_rules import StoreRules, load_store
 from .errors import ContentError
+from .experiments import Experiments, load_experiments
 from .life.activity_rules import ActivityRules, load_activity_rules
 from .life.career_rules import CareerRules, load_career_rules, system_flag_names
 from .life.conversation_rules import ConversationRules, load_conversation_rules
 from .life.rules import FAMILY_ROLES, STAT_NAMES, LifeRules, load_life_rules
 from .life.storylet_rules import StoryletRules, check_storylets, load_life_events
+from .rate_limits import RateLimits, load_rate_limits
+from .retention.achievement_rules import AchievementRules, load_achievements
+from .retention.item_rules import ItemRules, load_items
+from .retention.login_rules import LoginRules, load_login_rules
+from .retention.quest_rules import QuestRules, load_quests
+from .retention.reward_rules import Reward
+from .retention.tutorial_rules import TutorialRules, load_tutorial
 
 __all__ = [
     "Catalog",
@@ -90,6 +99,14 @@ class Catalog:
     storylets: StoryletRules  # life events, questions and dilemmas
     careers: CareerRules  # schools and jobs
     conversations: ConversationRules  # conversation grammar and replies
+    items: ItemRules  # inventory items
+    login: LoginRules  # the 7-day login reward cycle
+    tutorial: TutorialRules  # onboarding flows
+    experiments: Experiments  # A/B flags and their variants
+    rate_limits: RateLimits  # token buckets per player and message kind
+    achievements: AchievementRules  # the 44 achievements
+    quests: QuestRules  # the daily quest templates
+    store: StoreRules  # App Store diamond products
 
     def refill(self, refill_id: str) -> RefillTier | None:
         """Return the refill tier with this id, or None."""
@@ -201,6 +218,15 @@ def _checked_storylets(
     return rules
 
 
+def _check_reward_items(items: ItemRules, rewards: list[tuple[str, Reward]]) -> None:
+    """Every item a reward may give exists in ``items.toml``."""
+    known = {item.id for item in items.items}
+    for where, reward in rewards:
+        for item in sorted(reward.item_ids() - known):
+            file, _, entry = where.partition(": ")
+            raise ContentError(file, entry, "reward.items", f"names no item: {item!r}")
+
+
 def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
     """Load and validate the content; the bundled content when no directory is given.
 
@@ -212,6 +238,43 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
     starting, energy, refills, time_skips = _load_economy(source)
     life = load_life_rules(source)
     careers = load_career_rules(source)
+    items = load_items(source)
+    item_ids = [item.id for item in items.items]
+    achievements = load_achievements(source, known_items=item_ids)
+    for achievement in achievements.achievements:
+        if achievement.reward.fixed.energy or any(
+            grant.energy for roll in achievement.reward.rolls for grant, _ in roll
+        ):
+            # Achievements may unlock while days are lived (``advance``), where an
+            # energy grant would depend on the instant and break split invariance.
+            raise ContentError(
+                "achievements.toml",
+                f"achievements[{achievement.id}]",
+                "reward.energy",
+                "an achievement's reward gives no energy",
+            )
+    login = load_login_rules(source)
+    tutorial = load_tutorial(source)
+    experiments = load_experiments(source)
+    flow = experiments.flag("tutorial_flow")
+    for variant, _ in () if flow is None else flow.variants:
+        if variant not in dict(tutorial.flows):
+            raise ContentError(
+                "experiments.toml",
+                "flags[tutorial_flow]",
+                "variants",
+                f"{variant!r} is no flow of tutorial.toml",
+            )
+    _check_reward_items(
+        items,
+        [
+            *(
+                (f"daily_rewards.toml: days[{n}]", r)
+                for n, r in enumerate(login.rewards, 1)
+            ),
+            ("tutorial.toml: (top level)", tutorial.reward),
+        ],
+    )
     return Catalog(
         starting_diamonds=starting,
         energy=energy,
@@ -223,4 +286,12 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
         storylets=_checked_storylets(source, life, careers),
         careers=careers,
         conversations=load_conversation_rules(source),
+        items=items,
+        login=login,
+        tutorial=tutorial,
+        experiments=experiments,
+        rate_limits=load_rate_limits(source),
+        achievements=achievements,
+        quests=load_quests(source, known_items=item_ids),
+        store=load_store(source),
     )

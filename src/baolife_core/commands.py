@@ -21,10 +21,14 @@ from . import _fields
 
 __all__ = [
     "COMMAND_TYPES",
+    "SERVER_COMMANDS",
     "AnswerQuestion",
     "ApplyForJob",
+    "ClaimDailyReward",
+    "ClaimQuestReward",
     "Command",
     "CreateCharacter",
+    "CreditStorePurchase",
     "DoActivity",
     "Enroll",
     "NewPlayer",
@@ -33,7 +37,12 @@ __all__ = [
     "QuitJob",
     "ReplyConversation",
     "Retire",
+    "RevokeStorePurchase",
+    "SetUtcOffset",
+    "SkipTutorial",
     "StartConversation",
+    "TutorialStep",
+    "UseItem",
 ]
 
 
@@ -43,6 +52,8 @@ class NewPlayer:
 
     at: int = field(validator=_fields.instant)
     seed: int = field()
+    #: (flag, variant) pairs assigned outside the core (``experiments``), sorted.
+    variants: tuple[tuple[str, str], ...] = field(default=())
 
     @seed.validator
     def _check_seed(self, _: object, value: int) -> None:
@@ -157,6 +168,84 @@ class ReplyConversation:
     line: str | None = field(default=None, validator=_fields.optional_text)
 
 
+@frozen
+class SetUtcOffset:
+    """Set the player's local time offset: daily resets follow the player's day."""
+
+    at: int = field(validator=_fields.instant)
+    minutes: int = field(validator=_fields.utc_offset)
+
+
+@frozen
+class ClaimDailyReward:
+    """Claim today's daily login reward (the 7-day cycle)."""
+
+    at: int = field(validator=_fields.instant)
+    idempotency_key: str = field(validator=_fields.key)
+
+
+@frozen
+class ClaimQuestReward:
+    """Claim the reward of one of today's completed daily quests."""
+
+    at: int = field(validator=_fields.instant)
+    quest: str = field(validator=_fields.token)
+    idempotency_key: str = field(validator=_fields.key)
+
+
+@frozen
+class TutorialStep:
+    """Complete the next onboarding step of the player's tutorial flow."""
+
+    at: int = field(validator=_fields.instant)
+    step: str = field(validator=_fields.token)
+
+
+@frozen
+class SkipTutorial:
+    """Skip the rest of the tutorial (no completion reward)."""
+
+    at: int = field(validator=_fields.instant)
+
+
+@frozen
+class UseItem:
+    """Use one item of the inventory for its declared effects."""
+
+    at: int = field(validator=_fields.instant)
+    item: str = field(validator=_fields.token)
+
+
+@frozen
+class CreditStorePurchase:
+    """Credit a verified App Store purchase (a ``ReceiptVerifier`` checked it).
+
+    The verified fields enter the core as command data; the signed transaction
+    itself stays with the adapter. ``transaction_id`` is the idempotency key.
+    """
+
+    at: int = field(validator=_fields.instant)
+    product_id: str = field(validator=_fields.product)
+    transaction_id: str = field(validator=_fields.key)
+    original_transaction_id: str = field(validator=_fields.key)
+    environment: str = field(validator=_fields.token)
+    purchased_at: int = field(validator=_fields.instant)
+
+    @property
+    def idempotency_key(self) -> str:
+        """A store transaction is credited once: its id is the key."""
+        return self.transaction_id
+
+
+@frozen
+class RevokeStorePurchase:
+    """Take back a refunded or revoked store purchase (server side only)."""
+
+    at: int = field(validator=_fields.instant)
+    transaction_id: str = field(validator=_fields.key)
+    reason: str = field(validator=_fields.token)
+
+
 Command = (
     PurchaseEnergyRefill
     | PurchaseTimeSkip
@@ -169,6 +258,14 @@ Command = (
     | Enroll
     | StartConversation
     | ReplyConversation
+    | SetUtcOffset
+    | ClaimDailyReward
+    | ClaimQuestReward
+    | TutorialStep
+    | SkipTutorial
+    | UseItem
+    | CreditStorePurchase
+    | RevokeStorePurchase
 )
 
 #: Every command class, in a fixed order (the wire registry and strategies use it).
@@ -184,4 +281,15 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     Enroll,
     StartConversation,
     ReplyConversation,
+    SetUtcOffset,
+    ClaimDailyReward,
+    ClaimQuestReward,
+    TutorialStep,
+    SkipTutorial,
+    UseItem,
+    CreditStorePurchase,
+    RevokeStorePurchase,
 )
+
+#: Commands only the server issues (a store notification), never a client frame.
+SERVER_COMMANDS: tuple[type[Command], ...] = (RevokeStorePurchase,)

@@ -11,12 +11,21 @@ Rules of this module (DESIGN.md "The core" and "Determinism rules"):
   for ``t1 <= t2``. Server ticks only call ``advance`` and are not journaled.
 - Handlers are looked up in a table keyed by command class, one per command, named
   for it. Accepted commands increment ``seq`` exactly once.
+- Retention follows the events (``_observe``): every event — of a command, of the
+  game days lived by ``tick``, of the genesis — is counted into the lifetime
+  statistics, and achievements unlock (paying their rewards) as soon as their
+  predicate holds. Counting is a fold and an achievement unlocks once, so this
+  keeps ``advance`` split invariant.
+- Daily quests follow the player's commands only: on a command's local day the
+  day's set is rolled if it is not yet (``QuestsRolled``), and the command's own
+  events — not the days it lived — move them. (The days crossed between two
+  commands depend on when a server ticks; a command's events do not.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import evolve
 
@@ -25,8 +34,11 @@ from .clock import game_day_index
 from .commands import (
     AnswerQuestion,
     ApplyForJob,
+    ClaimDailyReward,
+    ClaimQuestReward,
     Command,
     CreateCharacter,
+    CreditStorePurchase,
     DoActivity,
     Enroll,
     NewPlayer,
@@ -35,13 +47,19 @@ from .commands import (
     QuitJob,
     ReplyConversation,
     Retire,
+    RevokeStorePurchase,
+    SetUtcOffset,
+    SkipTutorial,
     StartConversation,
+    TutorialStep,
+    UseItem,
 )
 from .economy.refills import purchase_energy_refill
+from .economy.store import credit_store_purchase, revoke_store_purchase
 from .economy.time_skips import purchase_time_skip
 from .economy.wallet import credit, new_wallet
 from .errors import JournalError
-from .events import Event, PlayerCreated
+from .events import Event, PlayerCreated, QuestsRolled, StatisticsChanged
 from .ids import mint_id
 from .life.activities import do_activity
 from .life.careers import apply_for_job, enroll, quit_job, retire
@@ -50,7 +68,13 @@ from .life.creation import create_character
 from .life.days import live_days
 from .life.story import answer_question
 from .outcome import Outcome
-from .state import Energy, LifeClock, PlayerState
+from .retention.achievements import newly_unlocked, unlock
+from .retention.items import use_item
+from .retention.login import claim_daily_reward, local_day, set_utc_offset
+from .retention.quests import claim_quest_reward, progress_quests, roll_quests
+from .retention.statistics import changed, count_events
+from .retention.tutorial import skip_tutorial, tutorial_step
+from .state import Energy, LifeClock, PlayerState, Retention, Tutorial
 
 __all__ = [
     "advance",
@@ -86,6 +110,14 @@ _HANDLERS: dict[type, Handler] = dict(
         _handles(Enroll, enroll),
         _handles(StartConversation, start_conversation),
         _handles(ReplyConversation, reply_conversation),
+        _handles(SetUtcOffset, set_utc_offset),
+        _handles(ClaimDailyReward, claim_daily_reward),
+        _handles(TutorialStep, tutorial_step),
+        _handles(SkipTutorial, skip_tutorial),
+        _handles(UseItem, use_item),
+        _handles(ClaimQuestReward, claim_quest_reward),
+        _handles(CreditStorePurchase, credit_store_purchase),
+        _handles(RevokeStorePurchase, revoke_store_purchase),
     ]
 )
 
@@ -101,6 +133,13 @@ def start(genesis: NewPlayer, catalog: Catalog) -> Outcome:
         energy=Energy(amount=catalog.energy.max, anchor_at=at),
         character=None,
         album=(),
+        retention=Retention(
+            tutorial=Tutorial(
+                flow=catalog.tutorial.flow_for(
+                    dict(genesis.variants).get("tutorial_flow")
+                )
+            )
+        ),
     )
     events: list[Event] = [PlayerCreated(at=at, seed=genesis.seed)]
     if catalog.starting_diamonds > 0:
@@ -114,7 +153,60 @@ def start(genesis: NewPlayer, catalog: Catalog) -> Outcome:
         )
         state = evolve(state, wallet=wallet)
         events.append(granted)
-    return Outcome(state=state, events=tuple(events), reply=None)
+    state, observed = _observe(state, tuple(events), at, catalog)
+    return Outcome(state=state, events=(*events, *observed), reply=None)
+
+
+def _observe(
+    state: PlayerState, events: tuple[Event, ...], at: int, catalog: Catalog
+) -> tuple[PlayerState, tuple[Event, ...]]:
+    """Count ``events`` into the statistics and unlock achievements (module rules).
+
+    Returns the state and the events this added (``StatisticsChanged``,
+    ``AchievementUnlocked`` and their rewards), which are observed in turn, so an
+    achievement's diamonds count as earned and may unlock another.
+    """
+    added: list[Event] = []
+    pending = events
+    while pending:
+        retention = state.retention
+        stats = count_events(retention.statistics, pending)
+        new: list[Event] = []
+        if stats != retention.statistics:
+            state = evolve(state, retention=evolve(retention, statistics=stats))
+            new.append(StatisticsChanged(at, changed(retention.statistics, stats)))
+        unlocked = newly_unlocked(
+            catalog.achievements, state.retention.achievements, stats, pending
+        )
+        if unlocked:
+            state, paid = unlock(
+                state,
+                unlocked,
+                at=at,
+                catalog_energy_rules=catalog.energy,
+                item_names=catalog.items.names,
+            )
+            new.extend(paid)
+        added.extend(new)
+        pending = tuple(e for e in new if not isinstance(e, StatisticsChanged))
+    return state, tuple(added)
+
+
+def _quest_day(
+    state: PlayerState, at: int, catalog: Catalog
+) -> tuple[PlayerState, tuple[Event, ...]]:
+    """Roll the daily quests of ``at``'s local day if they are not yet rolled."""
+    retention = state.retention
+    today = local_day(at, retention.utc_offset_minutes)
+    if retention.quests.day == today:
+        return state, ()
+    quests = roll_quests(catalog.quests, state.seed, today)
+    rolled = QuestsRolled(
+        at=at,
+        local_day=today,
+        quests=tuple((slot.quest, slot.target) for slot in quests.slots),
+    )
+    return evolve(state, retention=evolve(retention, quests=quests)), (rolled,)
 
 
 def new_player(*, seed: int, at: int, catalog: Catalog) -> PlayerState:
@@ -137,7 +229,11 @@ def tick(
         clock.started_at, at, catalog.clock.time_scale, clock.skipped_ms
     )
     lived, events = live_days(state, day, at, catalog)
-    return evolve(lived, clock=evolve(clock, now_at=at, day=day)), events
+    lived = evolve(lived, clock=evolve(clock, now_at=at, day=day))
+    if not events:
+        return lived, events
+    observed_state, observed = _observe(lived, events, at, catalog)
+    return observed_state, events + observed
 
 
 def advance(state: PlayerState, at: int, catalog: Catalog) -> PlayerState:
@@ -155,12 +251,24 @@ def step(state: PlayerState, command: Command, catalog: Catalog) -> Outcome:
     if at != command.at:
         command = evolve(command, at=at)
     advanced, lived = tick(state, at, catalog)
+    advanced, rolled = _quest_day(advanced, at, catalog)
     outcome = handler(advanced, command, catalog)
     if outcome.rejected:
         return Outcome(state=state, events=(), reply=outcome.reply)
-    if lived:
-        return evolve(outcome, events=lived + outcome.events)
-    return outcome
+    after, observed = _observe(outcome.state, outcome.events, at, catalog)
+    quests, progressed = progress_quests(
+        catalog.quests, after.retention.quests, outcome.events, at
+    )
+    if progressed:
+        after = evolve(after, retention=evolve(after.retention, quests=quests))
+    events = lived + rolled + outcome.events + observed + progressed
+    reply = outcome.reply
+    if observed and reply is not None and hasattr(reply, "diamonds"):
+        # A reply's balance is the balance after the whole command, rewards of the
+        # achievements it unlocked included.
+        balance: dict[str, Any] = {"diamonds": after.wallet.diamonds}
+        reply = evolve(reply, **balance)
+    return Outcome(state=after, events=events, reply=reply)
 
 
 def replay_outcomes(

@@ -11,7 +11,9 @@ from attrs import frozen
 
 __all__ = [
     "EVENT_TYPES",
+    "AchievementUnlocked",
     "ActivityDone",
+    "Birthday",
     "CharacterBorn",
     "CharacterDied",
     "CharacterRetired",
@@ -20,25 +22,37 @@ __all__ = [
     "ConversationStarted",
     "DiamondsCredited",
     "DiamondsSpent",
+    "EnergyGranted",
     "EnergyRefilled",
     "Event",
     "FamilyMemberDied",
     "GameTimeSkipped",
+    "ItemGranted",
+    "ItemUsed",
     "JobApplicationFailed",
     "JobEnded",
     "JobStarted",
     "LedgerEvent",
     "LifeEventOccurred",
+    "LoginRewardClaimed",
     "PensionPaid",
     "PhotoAdded",
     "PlayerCreated",
     "Promoted",
+    "QuestProgressed",
+    "QuestRewardPaid",
     "QuestionAnswered",
     "QuestionPosed",
+    "QuestsRolled",
     "SalaryPaid",
     "SchoolFinished",
     "SchoolStarted",
     "StageEntered",
+    "StatisticsChanged",
+    "StorePurchaseCredited",
+    "StorePurchaseRevoked",
+    "TutorialAdvanced",
+    "UtcOffsetSet",
 ]
 
 
@@ -119,6 +133,16 @@ class CharacterBorn:
     gender: str  # gender id
     stage: str  # the first life stage
     day: int  # game day index of birth
+
+
+@frozen
+class Birthday:
+    """The character had a birthday (a game year passed)."""
+
+    at: int  # instant the engine crossed the day, ms
+    life: int  # the life's number
+    age: int  # the age reached
+    day: int  # game day index
 
 
 @frozen
@@ -363,6 +387,135 @@ class ConversationEnded:
     day: int  # game day index
 
 
+@frozen
+class UtcOffsetSet:
+    """The player's local time offset changed."""
+
+    at: int  # instant, ms
+    minutes: int  # the new offset
+
+
+@frozen
+class EnergyGranted:
+    """A reward or an item added energy (up to the overfill cap)."""
+
+    at: int  # instant, ms
+    amount: int  # energy actually added
+    energy_after: int  # energy right after
+    reason: str  # the reward's source, e.g. ``daily_reward``
+
+
+@frozen
+class ItemGranted:
+    """A reward put items into the inventory."""
+
+    at: int  # instant, ms
+    item: str  # item id
+    count: int  # items added
+    reason: str  # the reward's source
+
+
+@frozen
+class ItemUsed:
+    """An item was used up for its effects."""
+
+    at: int  # instant, ms
+    item: str  # item id
+    remaining: int  # items of this id left
+
+
+@frozen
+class LoginRewardClaimed:
+    """The daily login reward of the cycle's day was claimed."""
+
+    at: int  # instant, ms
+    local_day: int  # the player's local day index (days since 1970-01-01)
+    cycle_day: int  # 1..7
+    streak: int  # the streak after this claim
+    reward: str  # human text, e.g. ``15 diamonds + 50 energy``
+
+
+@frozen
+class QuestsRolled:
+    """A local day's daily quests were drawn."""
+
+    at: int  # instant, ms
+    local_day: int  # the player's local day index
+    quests: tuple[tuple[str, int], ...]  # (quest id, target), in offer order
+
+
+@frozen
+class QuestProgressed:
+    """A daily quest moved forward (pushed as ``quest_progress``)."""
+
+    at: int  # instant, ms
+    quest: str  # quest id
+    progress: int  # progress now (at most ``target``)
+    target: int  # progress needed
+    completed: bool  # progress reached the target with this event
+
+
+@frozen
+class QuestRewardPaid:
+    """A completed daily quest's reward was claimed."""
+
+    at: int  # instant, ms
+    local_day: int  # the quest's local day
+    quest: str  # quest id
+
+
+@frozen
+class AchievementUnlocked:
+    """An achievement was unlocked (pushed as ``achievement_unlocked``)."""
+
+    at: int  # instant, ms
+    achievement: str  # achievement id
+    category: str  # its category
+    name: str  # display name
+
+
+@frozen
+class StatisticsChanged:
+    """Lifetime statistics moved; the values after the change."""
+
+    at: int  # instant, ms
+    values: tuple[tuple[str, int], ...]  # (statistic, value after), changed ones
+
+
+@frozen
+class TutorialAdvanced:
+    """A tutorial step was completed (or the tutorial skipped or finished)."""
+
+    at: int  # instant, ms
+    flow: str  # the flow
+    step: str  # the step completed; ``skipped`` when skipped
+    finished: bool  # the last step: the tutorial is done
+
+
+@frozen
+class StorePurchaseCredited:
+    """A verified App Store purchase was credited."""
+
+    at: int  # instant, ms
+    product_id: str  # the store product
+    transaction_id: str  # the App Store transaction id
+    original_transaction_id: str  # the App Store original transaction id
+    environment: str  # ``production`` or ``sandbox`` (or ``development``)
+    diamonds: int  # diamonds credited
+
+
+@frozen
+class StorePurchaseRevoked:
+    """A refunded or revoked App Store purchase was taken back."""
+
+    at: int  # instant, ms
+    transaction_id: str  # the App Store transaction id
+    reason: str  # ``refund``, ``revoked`` …
+    diamonds: int  # what the purchase had credited
+    debited: int  # what the balance covered now
+    debt_after: int  # diamonds still owed, repaid from later credits
+
+
 LedgerEvent = DiamondsCredited | DiamondsSpent
 Event = (
     PlayerCreated
@@ -371,6 +524,7 @@ Event = (
     | EnergyRefilled
     | GameTimeSkipped
     | CharacterBorn
+    | Birthday
     | StageEntered
     | CharacterDied
     | ActivityDone
@@ -391,6 +545,19 @@ Event = (
     | ContactMet
     | ConversationStarted
     | ConversationEnded
+    | UtcOffsetSet
+    | EnergyGranted
+    | ItemGranted
+    | ItemUsed
+    | LoginRewardClaimed
+    | QuestsRolled
+    | QuestProgressed
+    | QuestRewardPaid
+    | AchievementUnlocked
+    | StatisticsChanged
+    | TutorialAdvanced
+    | StorePurchaseCredited
+    | StorePurchaseRevoked
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -400,6 +567,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     EnergyRefilled,
     GameTimeSkipped,
     CharacterBorn,
+    Birthday,
     StageEntered,
     CharacterDied,
     ActivityDone,
@@ -420,4 +588,17 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ContactMet,
     ConversationStarted,
     ConversationEnded,
+    UtcOffsetSet,
+    EnergyGranted,
+    ItemGranted,
+    ItemUsed,
+    LoginRewardClaimed,
+    QuestsRolled,
+    QuestProgressed,
+    QuestRewardPaid,
+    AchievementUnlocked,
+    StatisticsChanged,
+    TutorialAdvanced,
+    StorePurchaseCredited,
+    StorePurchaseRevoked,
 )

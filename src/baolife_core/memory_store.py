@@ -1,11 +1,11 @@
 """An in-memory ``PlayerStore``: the fake adapter for tests, examples and replay.
 
 It keeps the same contract as the SQL store (atomic append, version check,
-idempotency records, device binding) in plain dicts and keeps nothing across
-processes. It takes no locks (the core has no threading): it is safe from several
-threads only while calls for one player, and logins of one device, are serialized by
-the caller — as the WebSocket server does — so that concurrent calls touch different
-keys, each dict operation being atomic in CPython.
+idempotency records, device and store-transaction binding) in plain dicts and keeps
+nothing across processes. It takes no locks (the core has no threading): it is safe
+from several threads only while calls for one player, and logins of one device, are
+serialized by the caller — as the WebSocket server does — so that concurrent calls
+touch different keys, each dict operation being atomic in CPython.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from attrs import define, field
 
 from .commands import Command, NewPlayer
-from .errors import ConcurrencyError
+from .errors import ConcurrencyError, PlayerNotFoundError
 from .events import Event
 from .ports import CommandRecord, Genesis, StoredPlayer
 from .replies import Reply
@@ -32,6 +32,7 @@ class InMemoryStore:
     journals: dict[str, list[NewPlayer | Command]] = field(factory=dict)
     events: dict[str, list[Event]] = field(factory=dict)
     processed: dict[tuple[str, str], Reply] = field(factory=dict)
+    store_transactions: dict[str, str] = field(factory=dict)  # store id -> player
 
     def create_player(self, genesis: Genesis) -> None:
         if genesis.device_id in self.devices or genesis.player_id in self.players:
@@ -75,3 +76,14 @@ class InMemoryStore:
 
     def check_ready(self) -> None:
         return None
+
+    def bind_store_transaction(
+        self, transaction_id: str, player_id: str, *, at: int
+    ) -> str:
+        owner = self.store_transactions.get(transaction_id)
+        if owner is not None:
+            return owner
+        if player_id not in self.players:
+            raise PlayerNotFoundError(player_id)
+        # ``setdefault`` is one atomic dict operation: the first binder wins.
+        return self.store_transactions.setdefault(transaction_id, player_id)

@@ -11,7 +11,10 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
 - ``load`` may answer from a cache of snapshots unless ``fresh=True``. A stale cached
   snapshot is safe: ``append`` checks the version, and the service confirms every
   rejection on fresh state before it answers.
-- Every call is keyed by one player id, so a store can shard by player.
+- Every call is keyed by one player id, so a store can shard by player; except
+  ``bind_store_transaction``, keyed by the store's transaction id: it is the one
+  fact shared across players (a purchase is credited once, ever), written on its
+  own before the player's command, never inside a player's transaction.
 - ``TextWriter.write_line`` may do I/O (an LLM over HTTP); what it returns enters
   the engine as command data (DESIGN.md "The core"), so replay never calls it.
 """
@@ -24,6 +27,7 @@ from typing import Protocol
 from attrs import frozen
 
 from .commands import Command, NewPlayer
+from .errors import BaolifeError
 from .life.conversations import LineRequest
 from .outcome import Outcome
 from .replies import Reply
@@ -34,8 +38,11 @@ __all__ = [
     "Genesis",
     "LineRequest",
     "PlayerStore",
+    "ReceiptError",
+    "ReceiptVerifier",
     "StoredPlayer",
     "TextWriter",
+    "VerifiedPurchase",
 ]
 
 
@@ -93,6 +100,18 @@ class PlayerStore(Protocol):
     def check_ready(self) -> None:
         """Raise if the store cannot serve requests (the readiness probe)."""
 
+    def bind_store_transaction(
+        self, transaction_id: str, player_id: str, *, at: int
+    ) -> str:
+        """Bind a store transaction id to a player, once ever; return its owner.
+
+        The first binder owns the id for good: binding it again, by the same or
+        another player, changes nothing and returns the first player. ``at`` is
+        the instant of the first binding (ms). A new binding for an unknown player
+        raises ``PlayerNotFoundError``; a transient database error raises
+        ``ConcurrencyError`` (binding is idempotent, so the caller retries).
+        """
+
 
 class TextWriter(Protocol):
     """Writes a line of an NPC's dialogue; the default is the content's grammar.
@@ -103,3 +122,26 @@ class TextWriter(Protocol):
 
     def write_line(self, request: LineRequest) -> str | None:
         """One line for ``request``, or None for the grammar's."""
+
+
+class ReceiptError(BaolifeError):
+    """A signed store transaction failed verification (the reason is the message)."""
+
+
+@frozen
+class VerifiedPurchase:
+    """What a ``ReceiptVerifier`` vouches for in a signed store transaction."""
+
+    product_id: str  # the store product id
+    transaction_id: str  # the store's transaction id
+    original_transaction_id: str  # the first transaction of the purchase
+    environment: str  # ``production``, ``sandbox`` or ``development``
+    purchased_at: int  # ms UTC, as the store signed it
+    revoked: bool  # True when the store says it was refunded or revoked
+
+
+class ReceiptVerifier(Protocol):
+    """Checks a signed store transaction (App Store JWS, or a development one)."""
+
+    def verify(self, signed_transaction: str, *, at: int) -> VerifiedPurchase:
+        """The verified purchase, or ``ReceiptError`` saying why not."""

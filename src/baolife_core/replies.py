@@ -12,30 +12,48 @@ from attrs import frozen
 
 __all__ = [
     "AGE_RESTRICTED",
+    "ALREADY_CLAIMED",
     "BUSY",
     "DAILY_LIMIT",
     "ENERGY_FULL",
     "INSUFFICIENT_DIAMONDS",
     "INSUFFICIENT_MONEY",
+    "INVALID_RECEIPT",
     "INVALID_STATE",
     "NOT_FOUND",
     "NO_ENERGY",
+    "RATE_LIMITED",
     "REJECTION_CODES",
     "REPLY_TYPES",
     "REQUIREMENTS_NOT_MET",
+    "AchievementEntry",
+    "AchievementList",
     "ActivityResult",
     "AnswerResult",
     "CharacterCreated",
     "ConversationOpened",
     "ConversationResult",
+    "DailyLoginStatus",
+    "DailyRewardClaimed",
     "EnergyUpdated",
     "Enrolled",
+    "Inventory",
+    "ItemUseResult",
     "JobApplicationResult",
     "JobQuit",
+    "PhotoAlbum",
+    "QuestEntry",
+    "QuestList",
+    "QuestRewardClaimed",
     "Rejection",
     "Reply",
     "RetirementStarted",
+    "StatisticsReport",
+    "StorePurchaseResult",
+    "StoreRevocationResult",
     "TimeSkipped",
+    "TutorialProgress",
+    "UtcOffsetChanged",
 ]
 
 #: The wallet holds fewer diamonds than the price.
@@ -61,8 +79,18 @@ INSUFFICIENT_MONEY = "insufficient_money"
 #: The character lacks what a school or a job asks: age, smarts, a degree, a job.
 REQUIREMENTS_NOT_MET = "requirements_not_met"
 
+#: A daily reward or quest reward was already claimed (today, or ever).
+ALREADY_CLAIMED = "already_claimed"
+#: Too many requests of a kind: ``retry_after_ms`` says when to try again.
+RATE_LIMITED = "rate_limited"
+#: A signed store transaction failed verification, or does not match the request.
+INVALID_RECEIPT = "invalid_receipt"
+
 REJECTION_CODES = frozenset(
     {
+        ALREADY_CLAIMED,
+        RATE_LIMITED,
+        INVALID_RECEIPT,
         REQUIREMENTS_NOT_MET,
         INSUFFICIENT_DIAMONDS,
         NOT_FOUND,
@@ -83,6 +111,7 @@ class Rejection:
 
     code: str  # stable snake_case code
     message: str  # human text, for logs and developers; never shown as-is
+    retry_after_ms: int | None = None  # ``rate_limited`` only: when to try again
 
 
 @frozen
@@ -195,6 +224,148 @@ class ConversationResult:
     line: str  # their answer
 
 
+@frozen
+class UtcOffsetChanged:
+    """Reply to ``set_utc_offset``."""
+
+    minutes: int  # the offset now in force
+    local_day: int  # the player's local day index with it
+
+
+@frozen
+class DailyLoginStatus:
+    """Reply to ``check_daily_login`` (a read: nothing changes)."""
+
+    streak: int  # the streak a claim now would reach (or reached today)
+    day: int  # the cycle day (1..7) a claim now would pay (or paid today)
+    claimable: bool  # False when today's reward was claimed
+
+
+@frozen
+class DailyRewardClaimed:
+    """Reply to ``claim_daily_reward`` (PROTOCOL.md)."""
+
+    day: int  # the cycle day paid, 1..7
+    reward: str  # human text, e.g. ``15 diamonds + 50 energy``
+    streak: int  # the streak after the claim
+    diamonds: int  # diamond balance after the claim
+    energy: int  # energy after the claim
+
+
+@frozen
+class QuestRewardClaimed:
+    """Reply to ``claim_quest_reward``."""
+
+    quest: str  # quest id
+    reward: str  # human text
+    diamonds: int  # diamond balance after the claim
+    energy: int  # energy after the claim
+
+
+@frozen
+class TutorialProgress:
+    """Reply to ``tutorial_step`` and ``skip_tutorial``."""
+
+    flow: str  # the player's tutorial flow
+    done: tuple[str, ...]  # steps completed
+    next_step: str | None  # the step expected next; None when over
+    finished: bool  # completed (reward paid)
+    skipped: bool  # skipped
+
+
+@frozen
+class ItemUseResult:
+    """Reply to ``use_item``."""
+
+    item: str  # item id
+    remaining: int  # items of this id left
+    energy: int  # energy after
+    diamonds: int  # diamond balance after
+
+
+@frozen
+class StorePurchaseResult:
+    """Reply to ``credit_store_purchase``."""
+
+    product_id: str  # the store product
+    transaction_id: str  # the App Store transaction id
+    diamonds_added: int  # diamonds credited for it
+    diamonds: int  # diamond balance after
+
+
+@frozen
+class StoreRevocationResult:
+    """Reply to a server-side ``revoke_store_purchase``."""
+
+    transaction_id: str  # the App Store transaction id
+    debited: int  # diamonds taken back now
+    debt: int  # diamonds still owed
+
+
+@frozen
+class AchievementEntry:
+    """One achievement as ``get_achievements`` shows it."""
+
+    id: str  # achievement id
+    category: str  # its category
+    name: str  # display name (``???`` while a hidden one is locked)
+    description: str  # what to do ("" while a hidden one is locked)
+    hidden: bool  # a hidden achievement
+    unlocked: bool  # unlocked
+    progress: int  # progress toward ``target``
+    target: int  # progress needed (1 for an event achievement)
+
+
+@frozen
+class AchievementList:
+    """Reply to ``get_achievements`` (a read)."""
+
+    unlocked: int  # achievements unlocked
+    total: int  # achievements in the game
+    achievements: tuple[AchievementEntry, ...]  # in content order
+
+
+@frozen
+class StatisticsReport:
+    """Reply to ``get_statistics`` (a read)."""
+
+    statistics: tuple[tuple[str, int], ...]  # (statistic, value), the 16 in order
+
+
+@frozen
+class PhotoAlbum:
+    """Reply to ``get_photo_album`` (a read)."""
+
+    photos: tuple[tuple[int, int, str], ...]  # (life, game day, caption), oldest first
+
+
+@frozen
+class QuestEntry:
+    """One of today's daily quests as ``get_quests`` shows it."""
+
+    quest: str  # quest id
+    name: str  # rendered name, e.g. ``Do 3 activities``
+    progress: int  # progress so far
+    target: int  # progress needed
+    claimed: bool  # reward claimed
+    reward: str  # reward text
+
+
+@frozen
+class QuestList:
+    """Reply to ``get_quests`` (a read)."""
+
+    local_day: int  # the player's local day the quests belong to
+    quests: tuple[QuestEntry, ...]  # in offer order
+
+
+@frozen
+class Inventory:
+    """Reply to ``get_inventory`` (a read)."""
+
+    items: tuple[tuple[str, int], ...]  # (item id, count), sorted
+
+
 Reply = (
     EnergyUpdated
     | TimeSkipped
@@ -207,6 +378,19 @@ Reply = (
     | Enrolled
     | ConversationOpened
     | ConversationResult
+    | UtcOffsetChanged
+    | DailyLoginStatus
+    | DailyRewardClaimed
+    | QuestRewardClaimed
+    | TutorialProgress
+    | ItemUseResult
+    | StorePurchaseResult
+    | StoreRevocationResult
+    | AchievementList
+    | StatisticsReport
+    | PhotoAlbum
+    | QuestList
+    | Inventory
     | Rejection
 )
 
@@ -222,5 +406,18 @@ REPLY_TYPES: tuple[type[Reply], ...] = (
     Enrolled,
     ConversationOpened,
     ConversationResult,
+    UtcOffsetChanged,
+    DailyLoginStatus,
+    DailyRewardClaimed,
+    QuestRewardClaimed,
+    TutorialProgress,
+    ItemUseResult,
+    StorePurchaseResult,
+    StoreRevocationResult,
+    AchievementList,
+    StatisticsReport,
+    PhotoAlbum,
+    QuestList,
+    Inventory,
     Rejection,
 )

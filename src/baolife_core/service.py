@@ -19,6 +19,16 @@ Rules of this module (DESIGN.md "Storage", steps 1-5):
   most ``MAX_TEXT`` characters, becomes the command's ``line`` and is journaled,
   so a replay needs no writer. A writer that returns None leaves the line to the
   grammar.
+- Before anything else a command is counted against the player's rate limits
+  (``rate_limits``, content ``rate_limits.toml``); over a limit it is refused with
+  ``rate_limited`` and ``retry_after_ms``, and nothing is written — except that
+  an idempotency key already processed still answers its first reply.
+- A store purchase is verified by the ``ReceiptVerifier`` before anything is
+  written (a failure, a mismatch with the request or a revoked transaction is
+  ``invalid_receipt``), then its transaction id is bound to the player for good
+  (``PlayerStore.bind_store_transaction``; another player's id is
+  ``already_claimed``), then the verified fields run as ``CreditStorePurchase``,
+  keyed by the transaction id: a retry by the owner returns the first reply.
 - This module is synchronous and does no I/O itself; adapters are passed in.
 """
 
@@ -30,13 +40,31 @@ from attrs import evolve, frozen
 
 from ._fields import MAX_TEXT
 from .catalog import Catalog
-from .commands import Command, NewPlayer, ReplyConversation, StartConversation
+from .commands import (
+    Command,
+    CreditStorePurchase,
+    NewPlayer,
+    ReplyConversation,
+    RevokeStorePurchase,
+    StartConversation,
+)
 from .engine import advance, start, step
 from .errors import ConcurrencyError, ConflictError, PlayerNotFoundError
 from .events import Event
+from .experiments import assign_variants
 from .life.conversations import line_request
-from .ports import CommandRecord, Genesis, PlayerStore, StoredPlayer, TextWriter
-from .replies import Reply
+from .ports import (
+    CommandRecord,
+    Genesis,
+    PlayerStore,
+    ReceiptError,
+    ReceiptVerifier,
+    StoredPlayer,
+    TextWriter,
+    VerifiedPurchase,
+)
+from .rate_limits import Bucket, admit, full_bucket
+from .replies import ALREADY_CLAIMED, INVALID_RECEIPT, RATE_LIMITED, Rejection, Reply
 from .state import PlayerState
 from .wire import wire_name
 
@@ -79,11 +107,16 @@ class GameService:
         *,
         max_attempts: int = 8,
         writer: TextWriter | None = None,
+        verifier: ReceiptVerifier | None = None,
     ):
         self.store = store
         self.catalog = catalog
         self.max_attempts = max_attempts
         self.writer = writer
+        self.verifier = verifier  # checks signed store transactions; None: no store
+        # Rate-limit buckets, per (player, limit), in this process's memory: the
+        # policy is pure (``rate_limits``); several processes each keep their own.
+        self._buckets: dict[tuple[str, str], Bucket] = {}
 
     def _written(self, state: PlayerState, command: Command) -> Command:
         """``command`` with the writer's line, if it is a conversation without one."""
@@ -109,7 +142,8 @@ class GameService:
             existing = self.store.player_for_device(device_id)
             if existing is not None:
                 return existing
-            record = NewPlayer(at=at, seed=seed)
+            variants = assign_variants(new_player_id, self.catalog.experiments)
+            record = NewPlayer(at=at, seed=seed, variants=variants)
             genesis = Genesis(
                 player_id=new_player_id,
                 device_id=device_id,
@@ -132,9 +166,42 @@ class GameService:
             raise PlayerNotFoundError(player_id)
         return stored
 
+    def _throttled(self, player_id: str, command: Command) -> int | None:
+        """Count ``command`` against the player's limits: None, or the wait in ms.
+
+        Every limit that counts the command takes its token, so a refusal by one
+        limit still spends the others' (a client pushing hard is slowed on all).
+        """
+        rules = self.catalog.rate_limits
+        message = wire_name(type(command))
+        waits = []
+        for limit in rules.limits:
+            if not limit.counts(message):
+                continue
+            key = (player_id, limit.id)
+            bucket = self._buckets.get(key) or full_bucket(limit, command.at)
+            bucket, wait = admit(bucket, command.at, limit, rules.max_backoff_ms)
+            self._buckets[key] = bucket
+            if wait is not None:
+                waits.append(wait)
+        return max(waits) if waits else None
+
     def execute(self, player_id: str, command: Command) -> Result:
         """Apply ``command`` for ``player_id`` and persist it (see module rules)."""
         key_hash = idempotency_key_hash(player_id, command)
+        wait = self._throttled(player_id, command)
+        if wait is not None:
+            # A retried key still gets its first reply: only new work is throttled.
+            prior = None
+            if key_hash is not None:
+                prior = self.store.processed_reply(player_id, key_hash)
+            return Result(
+                reply=prior
+                or Rejection(RATE_LIMITED, "too many requests; slow down", wait),
+                events=(),
+                state=self.load(player_id, fresh=False).state,
+                duplicate=prior is not None,
+            )
         asked = command
         for attempt in range(self.max_attempts):
             fresh = attempt > 0
@@ -175,3 +242,92 @@ class GameService:
         raise ConflictError(
             f"command lost {self.max_attempts} races for player; giving up"
         )
+
+    def credit_store_purchase(
+        self,
+        player_id: str,
+        *,
+        product_id: str,
+        transaction_id: str,
+        signed_transaction: str,
+        at: int,
+    ) -> Result:
+        """Verify a signed store transaction, bind it, credit it (module rules)."""
+        stored = self.load(player_id, fresh=False)
+        verified = self._verified(signed_transaction, at)
+        if isinstance(verified, Rejection):
+            return _refused(verified, stored)
+        if (verified.product_id, verified.transaction_id) != (
+            product_id,
+            transaction_id,
+        ):
+            return _refused(
+                Rejection(
+                    INVALID_RECEIPT,
+                    "the signed transaction is for another product or transaction",
+                ),
+                stored,
+            )
+        if verified.revoked:
+            return _refused(
+                Rejection(INVALID_RECEIPT, "the store revoked this transaction"),
+                stored,
+            )
+        try:
+            command = CreditStorePurchase(
+                at=at,
+                product_id=verified.product_id,
+                transaction_id=verified.transaction_id,
+                original_transaction_id=verified.original_transaction_id,
+                environment=verified.environment,
+                purchased_at=verified.purchased_at,
+            )
+        except ValueError as error:
+            return _refused(Rejection(INVALID_RECEIPT, str(error)), stored)
+        owner = self._bind(transaction_id, player_id, at)
+        if owner != player_id:
+            return _refused(
+                Rejection(
+                    ALREADY_CLAIMED, "this store transaction belongs to another player"
+                ),
+                stored,
+            )
+        return self.execute(player_id, command)
+
+    def revoke_store_purchase(
+        self, player_id: str, transaction_id: str, reason: str, at: int
+    ) -> Result:
+        """Take back a refunded or revoked purchase (a store notification)."""
+        return self.execute(
+            player_id,
+            RevokeStorePurchase(at=at, transaction_id=transaction_id, reason=reason),
+        )
+
+    def _verified(
+        self, signed_transaction: str, at: int
+    ) -> VerifiedPurchase | Rejection:
+        """The verifier's purchase, or the ``invalid_receipt`` rejection."""
+        if self.verifier is None:
+            return Rejection(INVALID_RECEIPT, "store purchases are not configured")
+        try:
+            return self.verifier.verify(signed_transaction, at=at)
+        except ReceiptError as error:
+            return Rejection(INVALID_RECEIPT, str(error))
+
+    def _bind(self, transaction_id: str, player_id: str, at: int) -> str:
+        """The owner of the store transaction; binding retries transient errors."""
+        for _ in range(self.max_attempts):
+            try:
+                return self.store.bind_store_transaction(
+                    transaction_id, player_id, at=at
+                )
+            except ConcurrencyError:
+                continue
+        raise ConflictError(
+            f"could not bind a store transaction after {self.max_attempts} tries"
+        )
+
+
+def _refused(rejection: Rejection, stored: StoredPlayer) -> Result:
+    """A rejection that changed nothing."""
+    return Result(reply=rejection, events=(), state=stored.state, duplicate=False)

@@ -24,14 +24,20 @@ __all__ = [
     "Energy",
     "Job",
     "LifeClock",
+    "LoginStreak",
     "PendingQuestion",
     "Personality",
     "Photo",
     "PlayerState",
+    "QuestSlot",
+    "Quests",
     "Relative",
+    "Retention",
     "Schooling",
+    "Statistics",
     "Stats",
     "StoryState",
+    "Tutorial",
     "Wallet",
 ]
 
@@ -44,6 +50,7 @@ class Wallet:
     earned: int  # sum of every credit ever ledgered
     spent: int  # sum of every debit ever ledgered
     entries: int  # number of ledger entries written so far
+    debt: int = 0  # diamonds owed after a refund the balance could not cover
 
 
 @frozen
@@ -219,6 +226,78 @@ class Photo:
 
 
 @frozen
+class Statistics:
+    """The 16 lifetime statistics, kept from events across every life."""
+
+    lives_lived: int = 0  # characters born
+    years_lived: int = 0  # birthdays passed, every life together
+    activities_done: int = 0  # accepted ``do_activity`` commands
+    energy_spent: int = 0  # energy spent on activities, job applications, talks
+    events_seen: int = 0  # life events and questions that happened
+    questions_answered: int = 0  # questions the player answered (not expired)
+    photos_taken: int = 0  # photos added to the album
+    friends_made: int = 0  # friends and colleagues met
+    conversations_held: int = 0  # conversations replied to
+    jobs_held: int = 0  # jobs started (hired or promoted into)
+    promotions: int = 0  # promotions
+    degrees_earned: int = 0  # schools finished with a degree
+    dates_gone_on: int = 0  # dates (the dating feature counts them)
+    diamonds_earned: int = 0  # diamonds credited
+    diamonds_spent: int = 0  # diamonds debited
+    login_days: int = 0  # daily login rewards claimed
+
+
+@frozen
+class LoginStreak:
+    """The daily login reward streak, by the player's local calendar day."""
+
+    streak: int = 0  # consecutive local days claimed, ending at ``last_day``
+    last_day: int | None = None  # local day index of the last claim, or None
+
+
+@frozen
+class QuestSlot:
+    """One of today's daily quests."""
+
+    quest: str  # quest template id
+    target: int  # progress needed
+    progress: int  # progress so far (at most ``target``)
+    claimed: bool  # True once its reward was claimed
+
+
+@frozen
+class Quests:
+    """Today's daily quests (rolled on the first command of a local day)."""
+
+    day: int | None = None  # the local day index they belong to
+    slots: tuple[QuestSlot, ...] = ()  # in offer order
+
+
+@frozen
+class Tutorial:
+    """Progress through the onboarding steps."""
+
+    flow: str = ""  # the flow (the ``tutorial_flow`` variant); "" until assigned
+    done: tuple[str, ...] = ()  # steps completed, in order
+    finished: bool = False  # the last step was completed (reward paid)
+    skipped: bool = False  # the player skipped the tutorial (no reward)
+
+
+@frozen
+class Retention:
+    """Account-level progress, kept across lives."""
+
+    utc_offset_minutes: int = 0  # the player's local time offset (-720..840)
+    offset_changed_at: int | None = None  # ms instant of the last offset change
+    login: LoginStreak = LoginStreak()  # daily login reward streak
+    quests: Quests = Quests()  # today's daily quests
+    achievements: tuple[str, ...] = ()  # unlocked achievement ids, sorted
+    statistics: Statistics = Statistics()  # lifetime statistics
+    tutorial: Tutorial = Tutorial()  # onboarding
+    inventory: tuple[tuple[str, int], ...] = ()  # (item id, count > 0), sorted
+
+
+@frozen
 class PlayerState:
     """Everything the engine knows about one player."""
 
@@ -229,3 +308,6 @@ class PlayerState:
     energy: Energy  # the energy meter
     character: Character | None  # the current (or last) life; None before the first
     album: tuple[Photo, ...]  # milestone photos of every life, oldest first
+    retention: Retention = Retention()  # streak, quests, achievements, stats …
+    store_transactions: tuple[tuple[str, int], ...] = ()  # (store id, diamonds), sorted
+    store_refunds: tuple[str, ...] = ()  # App Store ids taken back, sorted

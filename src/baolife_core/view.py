@@ -17,6 +17,7 @@ from .clock import game_elapsed_ms
 from .economy.energy import current_energy, next_regen_at
 from .engine import advance
 from .life.days import age_on
+from .retention.login import daily_login_status, local_day
 from .state import Character, PlayerState
 
 __all__ = ["client_view"]
@@ -48,6 +49,35 @@ def _career(character: Character, catalog: Catalog) -> dict[str, Any]:
         },
         "retired": career.retired,
         "pension_cents": career.pension_cents,
+    }
+
+
+def _retention(state: PlayerState, catalog: Catalog) -> dict[str, Any]:
+    retention = state.retention
+    at = state.clock.now_at
+    login = daily_login_status(state, at)
+    tutorial = retention.tutorial
+    steps = catalog.tutorial.steps(tutorial.flow)
+    over = tutorial.finished or tutorial.skipped
+    return {
+        "utc_offset_minutes": retention.utc_offset_minutes,
+        "local_day": local_day(at, retention.utc_offset_minutes),
+        "login": {
+            "streak": login.streak,
+            "day": login.day,
+            "claimable": login.claimable,
+        },
+        "tutorial": {
+            "flow": tutorial.flow,
+            "done": list(tutorial.done),
+            "next_step": None
+            if over or len(tutorial.done) >= len(steps)
+            else steps[len(tutorial.done)],
+            "finished": tutorial.finished,
+            "skipped": tutorial.skipped,
+        },
+        "achievements_unlocked": len(retention.achievements),
+        "inventory": [list(pair) for pair in retention.inventory],
     }
 
 
@@ -124,6 +154,7 @@ def client_view(state: PlayerState, at: int, catalog: Catalog) -> dict[str, Any]
             "energy_max": rules.max,
             "energy_overfill_cap": rules.overfill_cap,
             "next_energy_at": next_regen_at(state.energy, state.clock.now_at, rules),
+            "diamond_debt": state.wallet.debt,
         },
         "clock": {
             "started_at": state.clock.started_at,
@@ -139,5 +170,6 @@ def client_view(state: PlayerState, at: int, catalog: Catalog) -> dict[str, Any]
             "days_per_year": catalog.life.days_per_year,
         },
         "character": _character(state, catalog),
+        "retention": _retention(state, catalog),
         "album": [asdict(photo) for photo in state.album],
     }

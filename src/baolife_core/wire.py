@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn
 
 from .commands import COMMAND_TYPES, Command, NewPlayer
 from .errors import WireError
@@ -72,6 +73,11 @@ def _strict(expected: type) -> Any:
 _converter = cattrs.Converter()
 for _type in (int, str, bool):
     _converter.register_structure_hook(_type, _strict(_type))
+# ``retry_after_ms`` appears on ``rate_limited`` errors only (PROTOCOL.md).
+_converter.register_unstructure_hook(
+    Rejection,
+    make_dict_unstructure_fn(Rejection, _converter, _cattrs_omit_if_default=True),
+)
 
 _COMMANDS: dict[str, type[Command]] = {wire_name(c): c for c in COMMAND_TYPES}
 _RECORDS: dict[str, type[Command | NewPlayer]] = {**_COMMANDS, "new_player": NewPlayer}

@@ -34,8 +34,10 @@ from attrs import frozen
 from sqlalchemy import Table
 
 from baolife_core import (
+    AchievementUnlocked,
     ActivityDone,
     BaolifeError,
+    Birthday,
     CharacterBorn,
     CharacterDied,
     CharacterRetired,
@@ -44,24 +46,36 @@ from baolife_core import (
     ConversationStarted,
     DiamondsCredited,
     DiamondsSpent,
+    EnergyGranted,
     EnergyRefilled,
     Event,
     FamilyMemberDied,
     GameTimeSkipped,
+    ItemGranted,
+    ItemUsed,
     JobApplicationFailed,
     JobEnded,
     JobStarted,
     LifeEventOccurred,
+    LoginRewardClaimed,
     PensionPaid,
     PhotoAdded,
     PlayerCreated,
     Promoted,
     QuestionAnswered,
     QuestionPosed,
+    QuestProgressed,
+    QuestRewardPaid,
+    QuestsRolled,
     SalaryPaid,
     SchoolFinished,
     SchoolStarted,
     StageEntered,
+    StatisticsChanged,
+    StorePurchaseCredited,
+    StorePurchaseRevoked,
+    TutorialAdvanced,
+    UtcOffsetSet,
 )
 
 from .schema import (
@@ -289,6 +303,23 @@ PROJECTIONS: Mapping[type[Event], Projector] = {
     ContactMet: no_rows,
     ConversationStarted: no_rows,
     ConversationEnded: no_rows,
+    Birthday: no_rows,
+    # The metagame's tables (player_achievements, player_login_streak,
+    # player_daily_quests, player_statistics, player_inventory) are being built:
+    # until they land, these events live in the journal and the snapshot.
+    UtcOffsetSet: no_rows,
+    EnergyGranted: no_rows,
+    ItemGranted: no_rows,
+    ItemUsed: no_rows,
+    LoginRewardClaimed: no_rows,
+    QuestsRolled: no_rows,
+    QuestProgressed: no_rows,
+    QuestRewardPaid: no_rows,
+    AchievementUnlocked: no_rows,
+    StatisticsChanged: no_rows,
+    TutorialAdvanced: no_rows,
+    StorePurchaseCredited: no_rows,
+    StorePurchaseRevoked: no_rows,
 }
 
 

@@ -16,6 +16,11 @@ Rules of this module:
   (Vitess, TiDB) and no query needs a cross-player transaction. Nothing minted by
   the core is unique across players: transaction ids derive from the player's seed
   and ``seq``, and two players may share a seed, so they are keyed with the player.
+  The one table keyed otherwise is ``store_transactions``, by the App Store's
+  transaction id: a purchase is credited to one player ever, a fact across
+  players. It is written alone (one single-row ``INSERT``), never inside a
+  player's transaction, so on a sharded engine it lives unsharded or is sharded by
+  its own key (a Vitess lookup table).
   Catalog tables have no player id: they are small, identical on every shard
   (Vitess "reference tables") and only written by ``sync_catalog``.
 - Constraint and index names come from ``NAMING_CONVENTION``, so migrations can
@@ -56,6 +61,7 @@ __all__ = [
     "player_photo_album",
     "players",
     "processed_transactions",
+    "store_transactions",
     "time_skip_purchases",
     "users",
 ]
@@ -308,6 +314,26 @@ player_photo_album = Table(
     # event in player_journal.events, and orders the album as the state does.
     PrimaryKeyConstraint("player_id", "seq", "event_index"),
     comment="The photo album: one row per PhotoAdded event, kept across lives.",
+    **_MYSQL,
+)
+
+store_transactions = Table(
+    "store_transactions",
+    metadata,
+    Column(
+        "transaction_id",
+        String(128),
+        primary_key=True,
+        comment="the App Store transaction id (transactionId of the signed JWS)",
+    ),
+    _player_id("store transaction", index=True),
+    Column(
+        "bound_at", BigInteger, nullable=False, comment="instant of the binding, ms"
+    ),
+    comment=(
+        "App Store transactions, each bound to the first player that claimed it: "
+        "credited once, ever."
+    ),
     **_MYSQL,
 )
 

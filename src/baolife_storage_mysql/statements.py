@@ -45,7 +45,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-from .schema import player_journal, players, processed_transactions, users
+from .schema import (
+    player_journal,
+    players,
+    processed_transactions,
+    store_transactions,
+    users,
+)
 
 __all__ = [
     "BUMP_VERSION",
@@ -55,6 +61,7 @@ __all__ = [
     "PARAM_PREFIX",
     "READY",
     "REPLY",
+    "STORE_OWNER",
     "DriverSql",
     "DriverStatements",
     "insert_into",
@@ -88,6 +95,9 @@ JOURNAL = (
     .order_by(player_journal.c.seq)
 )
 READY = select(literal(1))
+STORE_OWNER = select(store_transactions.c.player_id).where(
+    store_transactions.c.transaction_id == bindparam("p_transaction_id")
+)
 
 
 @cache

@@ -19,7 +19,8 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
   locked") roll the transaction back and raise ``ConcurrencyError``: the service
   then retries on fresh state. Nothing is ever half-written.
 - Every statement is keyed by one player id (the shard key); nothing here needs a
-  cross-player transaction.
+  cross-player transaction. ``bind_store_transaction`` is keyed by the App Store's
+  transaction id instead: one single-row statement, alone in its transaction.
 - JSON columns hold the core's wire format (``to_wire`` / ``state_to_wire``) as
   canonical text: a journal line decodes with ``record_from_wire`` exactly as a
   client frame or an offline action does.
@@ -55,6 +56,7 @@ from baolife_core import (
     Event,
     Genesis,
     NewPlayer,
+    PlayerNotFoundError,
     PlayerState,
     Reply,
     StoredPlayer,
@@ -71,7 +73,13 @@ from .cache import DEFAULT_CACHE_SIZE, SnapshotCache
 from .database import WRITE, is_transient, make_engine, make_reader
 from .migrate import run_migrations
 from .projections import InsertRow, Origin, ProjectionError, Row, project
-from .schema import player_journal, players, processed_transactions, users
+from .schema import (
+    player_journal,
+    players,
+    processed_transactions,
+    store_transactions,
+    users,
+)
 from .statements import (
     BUMP_VERSION,
     DEVICE,
@@ -79,6 +87,7 @@ from .statements import (
     LOAD,
     READY,
     REPLY,
+    STORE_OWNER,
     DriverStatements,
     insert_into,
     key_parameters,
@@ -305,6 +314,35 @@ class SqlPlayerStore:
             )
         except IntegrityError as error:
             raise ConcurrencyError("idempotency key already processed") from error
+
+    def bind_store_transaction(
+        self, transaction_id: str, player_id: str, *, at: int
+    ) -> str:
+        """Bind the store transaction to the player unless bound; return the owner.
+
+        One single-row ``INSERT`` in its own transaction (the module rules'
+        exception to "keyed by one player id": see ``schema``). A duplicate key
+        means an earlier binding, whose owner is read back; a foreign-key failure
+        (no owner to read) means the player does not exist.
+        """
+        try:
+            with self._write() as connection:
+                self._statements.execute(
+                    connection,
+                    insert_into(store_transactions),
+                    {
+                        "transaction_id": transaction_id,
+                        "player_id": player_id,
+                        "bound_at": at,
+                    },
+                )
+        except IntegrityError:
+            rows = self._read(STORE_OWNER, p_transaction_id=transaction_id)
+            if not rows:
+                raise PlayerNotFoundError(player_id) from None
+            owner: str = rows[0].player_id
+            return owner
+        return player_id
 
     # -- reads -------------------------------------------------------------------
 

@@ -17,6 +17,11 @@ Rules of this module (PROTOCOL.md "Session", DESIGN.md "Transport"):
   player's journal. ``rid`` is removed before decoding.
 - Commands of one player run one at a time (``KeyedLocks``); so do logins of one
   device, so two racing ``hello`` frames of a new device create one player.
+- ``credit_store_purchase`` is not decoded as a command: the client sends the
+  product id, the store transaction id and StoreKit's signed transaction (at
+  most 16 KiB), and the service verifies it before any command exists. Commands
+  only the server issues (``SERVER_COMMANDS``: a store refund) are
+  ``unknown_type`` to clients.
 - Every request gets exactly one reply, carrying its ``rid``. Exceptions never
   escape ``handle``: known ones map to stable codes, anything else is ``internal``
   with an ``error_id`` that is also in the log, never a traceback on the wire.
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import secrets
 import time
 import uuid
@@ -44,17 +50,21 @@ import structlog
 
 from baolife_core import (
     COMMAND_TYPES,
+    SERVER_COMMANDS,
+    AchievementUnlocked,
     ConflictError,
     Event,
     GameService,
     PlayerNotFoundError,
     QuestionPosed,
+    QuestProgressed,
     WireError,
     client_view,
     command_from_wire,
     to_wire,
     wire_name,
 )
+from baolife_core.queries import QUERIES, Query
 
 from .auth import TokenError, TokenSigner
 from .frames import (
@@ -63,6 +73,7 @@ from .frames import (
     INTERNAL,
     NOT_FOUND,
     UNAUTHENTICATED,
+    UNKNOWN_TYPE,
     FrameError,
     Request,
     RequestError,
@@ -77,8 +88,16 @@ __all__ = ["LOGGER_NAME", "Outbox", "Runtime", "Session"]
 #: Sends one message to the client; ``reply=True`` for answers to requests.
 Outbox = Callable[[dict[str, Any], bool], object]
 
-_SESSION_TYPES = frozenset({"hello", "get_state", "ping"})
-_KNOWN_TYPES = _SESSION_TYPES | {wire_name(cls) for cls in COMMAND_TYPES}
+_SESSION_TYPES = frozenset({"hello", "get_state", "ping", *QUERIES})
+#: Commands only the server issues (a store refund): unknown to clients.
+_SERVER_ONLY = frozenset(wire_name(cls) for cls in SERVER_COMMANDS)
+_KNOWN_TYPES = _SESSION_TYPES | ({wire_name(c) for c in COMMAND_TYPES} - _SERVER_ONLY)
+#: The client frame of a store purchase; its signed transaction is verified first.
+_STORE_PURCHASE = "credit_store_purchase"
+#: The longest signed transaction a client may send (characters).
+MAX_SIGNED_TRANSACTION = 16 * 1024
+_PRODUCT_ID = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+_STORE_TRANSACTION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 
 #: The structlog logger name of this package.
 LOGGER_NAME = "baolife_transport_ws"
@@ -180,6 +199,15 @@ class Session:
             at = self._rt.clock()
             state = await self._rt.pool.run(self._view, self.player_id, at)
             return {"type": "state", "state": state}
+        if request.type in QUERIES:
+            at = self._rt.clock()
+            return await self._rt.pool.run(
+                self._query, QUERIES[request.type], self.player_id, at
+            )
+        if request.type == _STORE_PURCHASE:
+            return await self._store_purchase(self.player_id, request.body)
+        if request.type in _SERVER_ONLY:
+            raise RequestError(UNKNOWN_TYPE, f"unknown type {request.type!r}")
         return await self._command(self.player_id, request.body)
 
     async def _hello(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -224,7 +252,37 @@ class Session:
             result = await self._rt.pool.run(
                 self._rt.service.execute, player_id, command
             )
-        self._pushes.extend(event_prompts(result.events))
+        self._pushes.extend(pushes(result.events))
+        return to_wire(result.reply)
+
+    async def _store_purchase(
+        self, player_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Verify, bind and credit a store purchase (the service does all three).
+
+        The client sends what StoreKit gave it: never the verified fields, which
+        only the verifier produces (a frame carrying them is not a command).
+        """
+        product_id = _store_field(body, "product_id", _PRODUCT_ID)
+        transaction_id = _store_field(body, "transaction_id", _STORE_TRANSACTION_ID)
+        signed = body.get("signed_transaction")
+        if not isinstance(signed, str) or not 0 < len(signed) <= MAX_SIGNED_TRANSACTION:
+            raise RequestError(
+                BAD_REQUEST,
+                "'signed_transaction' must be a string of 1-"
+                f"{MAX_SIGNED_TRANSACTION} characters",
+            )
+        async with self._rt.player_locks.hold(player_id):
+            credit = functools.partial(
+                self._rt.service.credit_store_purchase,
+                player_id,
+                product_id=product_id,
+                transaction_id=transaction_id,
+                signed_transaction=signed,
+                at=self._rt.clock(),
+            )
+            result = await self._rt.pool.run(credit)
+        self._pushes.extend(pushes(result.events))
         return to_wire(result.reply)
 
     def _login(
@@ -235,6 +293,11 @@ class Session:
             device_id, new_player_id=new_player_id, seed=seed, at=at
         )
         return player_id, self._view(player_id, at)
+
+    def _query(self, query: Query, player_id: str, at: int) -> dict[str, Any]:
+        """Blocking: load the player and answer a read (``check_daily_login`` …)."""
+        stored = self._rt.service.load(player_id, fresh=False)
+        return to_wire(query(stored.state, at, self._rt.service.catalog))
 
     def _view(self, player_id: str, at: int) -> dict[str, Any]:
         """Blocking: load the player and compute the client view at ``at``."""
@@ -252,6 +315,16 @@ def _verify_token(signer: TokenSigner, token: object) -> str:
         raise RequestError(UNAUTHENTICATED, "invalid or expired token") from None
 
 
+def _store_field(body: dict[str, Any], name: str, shape: re.Pattern[str]) -> str:
+    """A store purchase's id field, or ``bad_request`` naming it."""
+    value = body.get(name)
+    if not isinstance(value, str) or not shape.fullmatch(value):
+        raise RequestError(
+            BAD_REQUEST, f"{name!r} must be a string matching {shape.pattern}"
+        )
+    return value
+
+
 def _canonical_device_id(value: object) -> str:
     """The device id as a canonical lowercase UUID string, or ``bad_request``."""
     if not isinstance(value, str) or len(value) > 64:
@@ -260,6 +333,36 @@ def _canonical_device_id(value: object) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise RequestError(BAD_REQUEST, "'device_id' must be a UUID string") from None
+
+
+def pushes(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """The pushes a command's events raise, in order: ``event_prompt`` (a question
+    posed), ``achievement_unlocked``, ``quest_progress``."""
+    events = tuple(events)
+    return [
+        *event_prompts(events),
+        *(
+            {
+                "type": "achievement_unlocked",
+                "achievement": e.achievement,
+                "category": e.category,
+                "name": e.name,
+            }
+            for e in events
+            if isinstance(e, AchievementUnlocked)
+        ),
+        *(
+            {
+                "type": "quest_progress",
+                "quest": e.quest,
+                "progress": e.progress,
+                "target": e.target,
+                "completed": e.completed,
+            }
+            for e in events
+            if isinstance(e, QuestProgressed)
+        ),
+    ]
 
 
 def event_prompts(events: Iterable[Event]) -> list[dict[str, Any]]:

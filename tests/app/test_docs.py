@@ -13,6 +13,7 @@ from baolife_core import (
     Rejection,
     wire_name,
 )
+from baolife_core.queries import QUERIES
 from baolife_transport_ws import frames
 
 PROTOCOL = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text(
@@ -30,7 +31,8 @@ MESSAGES = sorted(
     {wire_name(c) for c in COMMAND_TYPES}
     | {wire_name(r) for r in REPLY_TYPES if r is not Rejection}
     | {"hello", "welcome", "get_state", "state", "ping", "pong", "batch", "error"}
-    | {"event_prompt"}
+    | {"event_prompt", "achievement_unlocked", "quest_progress"}
+    | set(QUERIES)
 )
 
 

@@ -30,7 +30,14 @@ from baolife_core.events import (
 from baolife_core.ids import mint_id
 from baolife_core.outcome import Outcome
 from baolife_core.replies import EnergyUpdated, Rejection
-from baolife_core.state import Energy, LifeClock, PlayerState, Wallet
+from baolife_core.state import (
+    Energy,
+    LifeClock,
+    PlayerState,
+    Retention,
+    Tutorial,
+    Wallet,
+)
 
 CATALOG = load_catalog()
 AT = 1_700_000_000_000
@@ -92,6 +99,7 @@ class TestStart:
                 energy=Energy(amount=100, anchor_at=AT),
                 character=None,
                 album=(),
+                retention=Retention(tutorial=Tutorial(flow="classic")),
             ),
             events=(
                 PlayerCreated(at=AT, seed=42),

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import re
+from importlib import resources
 
 import pytest
-from attrs import define, evolve, field
+from attrs import define, evolve, field, fields, frozen
 from hypothesis import given
 from hypothesis import strategies as st
 
+from baolife_core import engine
 from baolife_core._fields import MAX_TEXT
-from baolife_core.catalog import load_catalog
+from baolife_core.catalog import Catalog, load_catalog
 from baolife_core.clock import MS_PER_DAY
 from baolife_core.commands import (
     CreateCharacter,
+    CreditStorePurchase,
     NewPlayer,
     PurchaseEnergyRefill,
     ReplyConversation,
+    RevokeStorePurchase,
     StartConversation,
 )
-from baolife_core.engine import new_player, replay, step
+from baolife_core.economy.store import (
+    StoreRules,
+    credit_store_purchase,
+    load_store,
+    revoke_store_purchase,
+)
+from baolife_core.engine import new_player, replay, start, step
 from baolife_core.errors import ConcurrencyError, ConflictError, PlayerNotFoundError
 from baolife_core.events import (
     ConversationStarted,
@@ -28,15 +38,30 @@ from baolife_core.events import (
     DiamondsSpent,
     EnergyRefilled,
     PlayerCreated,
+    StorePurchaseCredited,
+    StorePurchaseRevoked,
 )
+from baolife_core.experiments import assign_variants
 from baolife_core.memory_store import InMemoryStore
 from baolife_core.outcome import Outcome
-from baolife_core.ports import CommandRecord, Genesis, LineRequest, StoredPlayer
+from baolife_core.ports import (
+    CommandRecord,
+    Genesis,
+    LineRequest,
+    ReceiptError,
+    StoredPlayer,
+    VerifiedPurchase,
+)
 from baolife_core.replies import (
+    ALREADY_CLAIMED,
+    INVALID_RECEIPT,
+    NOT_FOUND,
     ConversationOpened,
     ConversationResult,
     EnergyUpdated,
     Rejection,
+    StorePurchaseResult,
+    StoreRevocationResult,
 )
 from baolife_core.service import (
     GameService,
@@ -164,9 +189,11 @@ class TestLoginDevice:
             DEVICE, new_player_id=PID, seed=42, at=AT
         )
         assert player_id == PID
-        assert (NewPlayer(at=AT, seed=42),) == store.journal(PID)
+        variants = assign_variants(PID, CATALOG.experiments)
+        assert (NewPlayer(at=AT, seed=42, variants=variants),) == store.journal(PID)
+        genesis = NewPlayer(at=AT, seed=42, variants=variants)
         expected = StoredPlayer(
-            player_id=PID, state=new_player(seed=42, at=AT, catalog=CATALOG), version=1
+            player_id=PID, state=start(genesis, CATALOG).state, version=1
         )
         assert expected == store.load(PID)
         assert [PlayerCreated, DiamondsCredited] == [type(e) for e in store.events[PID]]
@@ -606,3 +633,286 @@ class TestCleanLine:
             assert "  " not in line
             assert line == line.strip()
         assert line == clean_line(line or "")
+
+
+# -- store purchases ------------------------------------------------------------
+
+STORE_ID = "2000000000000001"
+PACK = "com.baolife.diamonds.550"
+
+
+def _with_store(catalog: Catalog) -> Catalog:
+    """``catalog`` with its store products.
+
+    Until ``Catalog.store`` is wired, a subclass adds the field: the engine reads
+    only attributes, so the rest of the catalog is the bundled one.
+    """
+    if hasattr(catalog, "store"):
+        return catalog
+
+    @frozen
+    class WithStore(Catalog):
+        store: StoreRules
+
+    values = {f.name: getattr(catalog, f.name) for f in fields(Catalog)}
+    return WithStore(
+        **values, store=load_store(resources.files("baolife_core") / "content")
+    )  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def store_engine(monkeypatch: pytest.MonkeyPatch) -> Catalog:
+    """The engine with the store handlers, and a catalog with the store."""
+    monkeypatch.setitem(engine._HANDLERS, CreditStorePurchase, credit_store_purchase)
+    monkeypatch.setitem(engine._HANDLERS, RevokeStorePurchase, revoke_store_purchase)
+    return _with_store(CATALOG)
+
+
+@define
+class FakeVerifier:
+    """``product|transaction[|revoked]`` verifies; anything else is refused."""
+
+    calls: list[tuple[str, int]] = field(factory=list)
+
+    def verify(self, signed_transaction: str, *, at: int) -> VerifiedPurchase:
+        self.calls.append((signed_transaction, at))
+        parts = signed_transaction.split("|")
+        if len(parts) not in (2, 3):
+            raise ReceiptError("the JWS signature does not verify")
+        return VerifiedPurchase(
+            product_id=parts[0],
+            transaction_id=parts[1],
+            original_transaction_id=parts[1],
+            environment="sandbox",
+            purchased_at=AT - 1,
+            revoked=parts[2:] == ["revoked"],
+        )
+
+
+@define
+class FlakyBindStore(InMemoryStore):
+    """A store whose first binding hits a transient database error."""
+
+    binds: int = 0
+
+    def bind_store_transaction(
+        self, transaction_id: str, player_id: str, *, at: int
+    ) -> str:
+        self.binds += 1
+        if self.binds == 1:
+            raise ConcurrencyError("deadlock")
+        return super().bind_store_transaction(transaction_id, player_id, at=at)
+
+
+def shop(
+    catalog: Catalog, store: InMemoryStore | None = None
+) -> tuple[GameService, InMemoryStore]:
+    """A service with the fake verifier and two players, ``PID`` and ``OTHER``."""
+    store = InMemoryStore() if store is None else store
+    service = GameService(store, catalog, verifier=FakeVerifier())
+    for player, device in ((PID, DEVICE), (OTHER, "device-2")):
+        service.login_device(device, new_player_id=player, seed=42, at=AT)
+    return service, store
+
+
+OTHER = "player-2"
+
+
+def credit(
+    service: GameService,
+    player: str = PID,
+    signed: str = f"{PACK}|{STORE_ID}",
+    *,
+    product_id: str = PACK,
+    transaction_id: str = STORE_ID,
+    at: int = AT + 1,
+) -> Result:
+    """Ask the service to credit a store purchase."""
+    return service.credit_store_purchase(
+        player,
+        product_id=product_id,
+        transaction_id=transaction_id,
+        signed_transaction=signed,
+        at=at,
+    )
+
+
+def snapshot(store: InMemoryStore) -> tuple[object, ...]:
+    """Everything the store holds (to prove a refusal changed nothing)."""
+    return (
+        dict(store.players),
+        {k: list(v) for k, v in store.journals.items()},
+        dict(store.processed),
+        dict(store.store_transactions),
+    )
+
+
+class TestCreditStorePurchase:
+    """``GameService.credit_store_purchase``: verify, bind, then credit once."""
+
+    def test_credits_and_binds_to_the_player(self, store_engine: Catalog) -> None:
+        """A verified purchase is credited and its id bound to the buyer."""
+        service, store = shop(store_engine)
+        result = credit(service)
+        assert (
+            StorePurchaseResult(
+                product_id=PACK,
+                transaction_id=STORE_ID,
+                diamonds_added=550,
+                diamonds=1550,
+            )
+            == result.reply
+        )
+        assert {STORE_ID: PID} == store.store_transactions
+        assert [550] == [
+            e.diamonds
+            for e in store.events[PID]
+            if isinstance(e, StorePurchaseCredited)
+        ]
+        assert [
+            CreditStorePurchase(
+                at=AT + 1,
+                product_id=PACK,
+                transaction_id=STORE_ID,
+                original_transaction_id=STORE_ID,
+                environment="sandbox",
+                purchased_at=AT - 1,
+            )
+        ] == store.journals[PID][1:]
+        assert [(f"{PACK}|{STORE_ID}", AT + 1)] == service.verifier.calls  # type: ignore[union-attr]
+
+    def test_a_retry_returns_the_first_reply(self, store_engine: Catalog) -> None:
+        """The buyer sending the same transaction again is credited once."""
+        service, store = shop(store_engine)
+        first = credit(service)
+        again = credit(service, at=AT + 2)
+        assert (first.reply, True) == (again.reply, again.duplicate)
+        credits = [e for e in store.events[PID] if isinstance(e, DiamondsCredited)]
+        assert 2 == len(credits)  # the starting grant and the purchase
+        assert 1550 == again.state.wallet.diamonds
+
+    def test_another_player_is_already_claimed(self, store_engine: Catalog) -> None:
+        """A transaction bound to one player is refused to every other, forever."""
+        service, store = shop(store_engine)
+        credit(service)
+        before = snapshot(store)
+        result = credit(service, OTHER)
+        assert isinstance(result.reply, Rejection)
+        assert ALREADY_CLAIMED == result.reply.code
+        assert ((), False) == (result.events, result.duplicate)
+        assert before == snapshot(store)
+        assert 1000 == result.state.wallet.diamonds
+
+    @pytest.mark.parametrize(
+        ("signed", "product_id", "transaction_id"),
+        [
+            ("garbage", PACK, STORE_ID),
+            (f"{PACK}|{STORE_ID}|revoked", PACK, STORE_ID),
+            (f"com.baolife.diamonds.7000|{STORE_ID}", PACK, STORE_ID),
+            (f"{PACK}|{STORE_ID}", "com.baolife.diamonds.7000", STORE_ID),
+            (f"{PACK}|2000000000000002", PACK, STORE_ID),
+            (f"{PACK}|bad id", PACK, "bad id"),
+        ],
+        ids=[
+            "unverifiable",
+            "revoked",
+            "signed-for-another-product",
+            "asked-for-another-product",
+            "another-transaction",
+            "id-the-command-refuses",
+        ],
+    )
+    def test_invalid_receipts_change_nothing(
+        self, store_engine: Catalog, signed: str, product_id: str, transaction_id: str
+    ) -> None:
+        """``invalid_receipt``: nothing bound, journaled or credited."""
+        service, store = shop(store_engine)
+        before = snapshot(store)
+        result = credit(
+            service, signed=signed, product_id=product_id, transaction_id=transaction_id
+        )
+        assert isinstance(result.reply, Rejection)
+        assert INVALID_RECEIPT == result.reply.code
+        assert ((), False) == (result.events, result.duplicate)
+        assert before == snapshot(store)
+
+    def test_without_a_verifier_nothing_is_credited(
+        self, store_engine: Catalog
+    ) -> None:
+        """A service built without a verifier refuses every purchase."""
+        store = InMemoryStore()
+        service = GameService(store, store_engine)
+        service.login_device(DEVICE, new_player_id=PID, seed=42, at=AT)
+        result = credit(service)
+        assert isinstance(result.reply, Rejection)
+        assert INVALID_RECEIPT == result.reply.code
+        assert {} == store.store_transactions
+
+    def test_the_reason_reaches_the_rejection(self, store_engine: Catalog) -> None:
+        """The verifier's message says why (for logs and developers)."""
+        service, _ = shop(store_engine)
+        reply = credit(service, signed="garbage").reply
+        assert isinstance(reply, Rejection)
+        assert "the JWS signature does not verify" == reply.message
+
+    def test_binding_retries_a_transient_error(self, store_engine: Catalog) -> None:
+        """A deadlock while binding is retried; the purchase goes through."""
+        service, store = shop(store_engine, FlakyBindStore())
+        result = credit(service)
+        assert isinstance(result.reply, StorePurchaseResult)
+        assert 2 == store.binds  # type: ignore[attr-defined]
+
+    def test_unknown_player(self, store_engine: Catalog) -> None:
+        """A purchase for a missing player raises PlayerNotFoundError."""
+        service, _ = shop(store_engine)
+        with pytest.raises(PlayerNotFoundError):
+            credit(service, "ghost")
+
+
+class TestRevokeStorePurchase:
+    """``GameService.revoke_store_purchase``: the refund notification."""
+
+    def test_takes_back_the_purchase(self, store_engine: Catalog) -> None:
+        """The credited diamonds are debited, once."""
+        service, store = shop(store_engine)
+        credit(service)
+        result = service.revoke_store_purchase(PID, STORE_ID, "refund", AT + 2)
+        assert (
+            StoreRevocationResult(transaction_id=STORE_ID, debited=550, debt=0)
+            == result.reply
+        )
+        assert 1000 == result.state.wallet.diamonds
+        again = service.revoke_store_purchase(PID, STORE_ID, "refund", AT + 3)
+        assert isinstance(again.reply, Rejection)
+        assert ALREADY_CLAIMED == again.reply.code
+        assert [StorePurchaseRevoked] == [
+            type(e) for e in store.events[PID] if isinstance(e, StorePurchaseRevoked)
+        ]
+
+    def test_a_refunded_transaction_stays_claimed(self, store_engine: Catalog) -> None:
+        """After its refund the id is not credited again, to anyone.
+
+        The owner's retry is a replayed idempotency key: the first reply again,
+        and nothing changes; anyone else is ``already_claimed``.
+        """
+        service, _ = shop(store_engine)
+        first = credit(service)
+        service.revoke_store_purchase(PID, STORE_ID, "refund", AT + 2)
+        again = credit(service, at=AT + 3)
+        assert (first.reply, True, 1000) == (
+            again.reply,
+            again.duplicate,
+            again.state.wallet.diamonds,
+        )
+        reply = credit(service, OTHER, at=AT + 3).reply
+        assert isinstance(reply, Rejection)
+        assert ALREADY_CLAIMED == reply.code
+
+    def test_never_credited_is_not_found(self, store_engine: Catalog) -> None:
+        """A notification for a transaction the player never had changes nothing."""
+        service, store = shop(store_engine)
+        before = snapshot(store)
+        result = service.revoke_store_purchase(PID, STORE_ID, "refund", AT + 2)
+        assert isinstance(result.reply, Rejection)
+        assert NOT_FOUND == result.reply.code
+        assert before == snapshot(store)

@@ -13,30 +13,67 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from baolife_core import (
+    AchievementEntry,
+    AchievementList,
+    AchievementUnlocked,
     ApplyForJob,
+    Birthday,
     CharacterRetired,
+    ClaimDailyReward,
+    ClaimQuestReward,
     ContactMet,
     ConversationEnded,
     ConversationOpened,
     ConversationResult,
     ConversationStarted,
+    CreditStorePurchase,
+    DailyLoginStatus,
+    DailyRewardClaimed,
+    EnergyGranted,
     Enroll,
     Enrolled,
+    Inventory,
+    ItemGranted,
+    ItemUsed,
+    ItemUseResult,
     JobApplicationFailed,
     JobApplicationResult,
     JobEnded,
     JobQuit,
     JobStarted,
+    LoginRewardClaimed,
     PensionPaid,
+    PhotoAlbum,
     Promoted,
+    QuestEntry,
+    QuestList,
+    QuestProgressed,
+    QuestRewardClaimed,
+    QuestRewardPaid,
+    QuestsRolled,
     QuitJob,
     ReplyConversation,
     Retire,
     RetirementStarted,
+    RevokeStorePurchase,
     SalaryPaid,
     SchoolFinished,
     SchoolStarted,
+    SetUtcOffset,
+    SkipTutorial,
     StartConversation,
+    StatisticsChanged,
+    StatisticsReport,
+    StorePurchaseCredited,
+    StorePurchaseResult,
+    StorePurchaseRevoked,
+    StoreRevocationResult,
+    TutorialAdvanced,
+    TutorialProgress,
+    TutorialStep,
+    UseItem,
+    UtcOffsetChanged,
+    UtcOffsetSet,
 )
 from baolife_core.catalog import load_catalog
 from baolife_core.clock import MAX_INSTANT_MS
@@ -384,6 +421,187 @@ EXAMPLES: list[tuple[object, Decoder]] = [
             closeness_delta=6,
             line="Thank you. Really.",
         ),
+        reply_from_wire,
+    ),
+    (SetUtcOffset(at=AT, minutes=120), command_from_wire),
+    (ClaimDailyReward(at=AT, idempotency_key=KEY), command_from_wire),
+    (
+        ClaimQuestReward(at=AT, quest="do_activities", idempotency_key=KEY),
+        command_from_wire,
+    ),
+    (TutorialStep(at=AT, step="welcome"), command_from_wire),
+    (SkipTutorial(at=AT), command_from_wire),
+    (UseItem(at=AT, item="energy_drink"), command_from_wire),
+    (
+        CreditStorePurchase(
+            at=AT,
+            product_id="com.baolife.diamonds.100",
+            transaction_id="2000000123456789",
+            original_transaction_id="2000000123456789",
+            environment="production",
+            purchased_at=AT - 1000,
+        ),
+        record_from_wire,
+    ),
+    (
+        RevokeStorePurchase(at=AT, transaction_id="2000000123456789", reason="refund"),
+        record_from_wire,
+    ),
+    (
+        NewPlayer(at=AT, seed=42, variants=(("tutorial_flow", "guided"),)),
+        record_from_wire,
+    ),
+    (Birthday(at=AT, life=1, age=7, day=252), event_from_wire),
+    (UtcOffsetSet(at=AT, minutes=-300), event_from_wire),
+    (
+        EnergyGranted(at=AT, amount=50, energy_after=150, reason="daily_reward"),
+        event_from_wire,
+    ),
+    (
+        ItemGranted(at=AT, item="energy_drink", count=1, reason="daily_reward"),
+        event_from_wire,
+    ),
+    (ItemUsed(at=AT, item="energy_drink", remaining=0), event_from_wire),
+    (
+        LoginRewardClaimed(
+            at=AT,
+            local_day=20783,
+            cycle_day=3,
+            streak=3,
+            reward="15 diamonds + 50 energy",
+        ),
+        event_from_wire,
+    ),
+    (
+        QuestsRolled(
+            at=AT, local_day=20783, quests=(("do_activities", 4), ("study", 2))
+        ),
+        event_from_wire,
+    ),
+    (
+        QuestProgressed(
+            at=AT, quest="do_activities", progress=2, target=4, completed=False
+        ),
+        event_from_wire,
+    ),
+    (QuestRewardPaid(at=AT, local_day=20783, quest="study"), event_from_wire),
+    (
+        AchievementUnlocked(
+            at=AT, achievement="first_steps", category="life", name="First steps"
+        ),
+        event_from_wire,
+    ),
+    (
+        StatisticsChanged(at=AT, values=(("activities_done", 3), ("energy_spent", 40))),
+        event_from_wire,
+    ),
+    (
+        TutorialAdvanced(at=AT, flow="classic", step="welcome", finished=False),
+        event_from_wire,
+    ),
+    (
+        StorePurchaseCredited(
+            at=AT,
+            product_id="com.baolife.diamonds.100",
+            transaction_id="2000000123456789",
+            original_transaction_id="2000000123456789",
+            environment="production",
+            diamonds=100,
+        ),
+        event_from_wire,
+    ),
+    (
+        StorePurchaseRevoked(
+            at=AT,
+            transaction_id="2000000123456789",
+            reason="refund",
+            diamonds=100,
+            debited=60,
+            debt_after=40,
+        ),
+        event_from_wire,
+    ),
+    (UtcOffsetChanged(minutes=120, local_day=20783), reply_from_wire),
+    (DailyLoginStatus(streak=3, day=3, claimable=True), reply_from_wire),
+    (
+        DailyRewardClaimed(
+            day=3, reward="15 diamonds + 50 energy", streak=3, diamonds=1030, energy=150
+        ),
+        reply_from_wire,
+    ),
+    (
+        QuestRewardClaimed(
+            quest="study", reward="10 diamonds", diamonds=1040, energy=80
+        ),
+        reply_from_wire,
+    ),
+    (
+        TutorialProgress(
+            flow="classic",
+            done=("welcome",),
+            next_step="create_character",
+            finished=False,
+            skipped=False,
+        ),
+        reply_from_wire,
+    ),
+    (
+        ItemUseResult(item="energy_drink", remaining=0, energy=130, diamonds=1000),
+        reply_from_wire,
+    ),
+    (
+        StorePurchaseResult(
+            product_id="com.baolife.diamonds.100",
+            transaction_id="2000000123456789",
+            diamonds_added=100,
+            diamonds=1100,
+        ),
+        reply_from_wire,
+    ),
+    (
+        StoreRevocationResult(transaction_id="2000000123456789", debited=60, debt=40),
+        reply_from_wire,
+    ),
+    (
+        AchievementList(
+            unlocked=1,
+            total=44,
+            achievements=(
+                AchievementEntry(
+                    id="first_steps",
+                    category="life",
+                    name="First steps",
+                    description="Be born.",
+                    hidden=False,
+                    unlocked=True,
+                    progress=1,
+                    target=1,
+                ),
+            ),
+        ),
+        reply_from_wire,
+    ),
+    (StatisticsReport(statistics=(("lives_lived", 2),)), reply_from_wire),
+    (PhotoAlbum(photos=((1, 0, "Born"),)), reply_from_wire),
+    (
+        QuestList(
+            local_day=20783,
+            quests=(
+                QuestEntry(
+                    quest="study",
+                    name="Study 2 times",
+                    progress=1,
+                    target=2,
+                    claimed=False,
+                    reward="10 diamonds",
+                ),
+            ),
+        ),
+        reply_from_wire,
+    ),
+    (Inventory(items=(("energy_drink", 2),)), reply_from_wire),
+    (
+        Rejection(code="rate_limited", message="slow down", retry_after_ms=6000),
         reply_from_wire,
     ),
     (Rejection(code="insufficient_diamonds", message="full costs 35"), reply_from_wire),
@@ -804,10 +1022,50 @@ class TestStateWire:
             "seed": 42,
             "seq": 0,
             "clock": {"started_at": 0, "now_at": 0, "skipped_ms": 0, "day": 0},
-            "wallet": {"diamonds": 1000, "earned": 1000, "spent": 0, "entries": 1},
+            "wallet": {
+                "diamonds": 1000,
+                "earned": 1000,
+                "spent": 0,
+                "entries": 1,
+                "debt": 0,
+            },
             "energy": {"amount": 100, "anchor_at": 0},
             "character": None,
             "album": [],
+            "retention": {
+                "utc_offset_minutes": 0,
+                "offset_changed_at": None,
+                "login": {"streak": 0, "last_day": None},
+                "quests": {"day": None, "slots": []},
+                "achievements": [],
+                "statistics": {
+                    "lives_lived": 0,
+                    "years_lived": 0,
+                    "activities_done": 0,
+                    "energy_spent": 0,
+                    "events_seen": 0,
+                    "questions_answered": 0,
+                    "photos_taken": 0,
+                    "friends_made": 0,
+                    "conversations_held": 0,
+                    "jobs_held": 0,
+                    "promotions": 0,
+                    "degrees_earned": 0,
+                    "dates_gone_on": 0,
+                    "diamonds_earned": 1000,
+                    "diamonds_spent": 0,
+                    "login_days": 0,
+                },
+                "tutorial": {
+                    "flow": "classic",
+                    "done": [],
+                    "finished": False,
+                    "skipped": False,
+                },
+                "inventory": [],
+            },
+            "store_transactions": [],
+            "store_refunds": [],
         }
         assert expected == state_to_wire(GENESIS_STATE)
 
@@ -892,7 +1150,7 @@ class TestStateHash:
 
     def test_regression_vector(self) -> None:
         """Regression vector computed once: any change of the genesis state shows."""
-        expected = "3ceeeaa7ffd772c31a329dcc45e13abc24aac19946d5851cba7996f6e27bd54a"
+        expected = "4460005e6ed0af55a915b848b2e071554faf90170ae560c7c4a07f70ebe797f4"
         assert expected == state_hash(new_player(seed=42, at=0, catalog=CATALOG))
 
     def test_equal_states_hash_equal(self) -> None:
@@ -911,7 +1169,15 @@ class TestStateHash:
     def test_covers_every_field(self) -> None:
         """The leaf matrix reaches the state's fields, nested ones included."""
         fields = {path[0] for path in STATE_LEAVES}
-        assert {"seed", "seq", "clock", "wallet", "energy", "character"} == fields
+        assert {
+            "seed",
+            "seq",
+            "clock",
+            "wallet",
+            "energy",
+            "character",
+            "retention",
+        } == fields
         character = {path[1] for path in STATE_LEAVES if path[0] == "character"}
         assert {"name", "stats", "personality", "family", "money_cents"} <= character
 

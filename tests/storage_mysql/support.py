@@ -64,6 +64,11 @@ def new_ids() -> Ids:
     )
 
 
+def new_store_transaction_id() -> str:
+    """An App Store-like transaction id (digits) that no other test uses."""
+    return str(random.getrandbits(62))
+
+
 def genesis(ids: Ids, catalog: Catalog, *, at: int = T0) -> Genesis:
     """What ``GameService.login_device`` would write for ``ids``."""
     record = NewPlayer(at=at, seed=ids.seed)

@@ -43,13 +43,14 @@ from .support import (
     genesis,
     live_years,
     new_ids,
+    new_store_transaction_id,
     purchase,
     record_for,
     row_counts,
     time_skip,
 )
 
-HEAD = "0004"
+HEAD = "0005"
 #: The first revision: the schema before time skips.
 INITIAL = "0001"
 #: The schema before characters.
@@ -58,6 +59,10 @@ TIME_SKIPS = "0002"
 CHARACTERS = "0003"
 #: The tables 0004 adds.
 ALBUM_AND_LOCATIONS = {"player_photo_album", "locations"}
+#: The schema before the store transactions.
+ALBUM = "0004"
+#: The table 0005 adds.
+STORE_TRANSACTIONS = "store_transactions"
 
 
 def _schema(engine: Engine) -> dict[str, Any]:
@@ -185,7 +190,12 @@ class TestFromOlder:
         self, older_engine: Engine, catalog: Catalog
     ) -> None:
         """0001 -> head adds the tables, keeps old rows, and matches the metadata."""
-        later = {"time_skip_purchases", "characters", *ALBUM_AND_LOCATIONS}
+        later = {
+            "time_skip_purchases",
+            "characters",
+            *ALBUM_AND_LOCATIONS,
+            STORE_TRANSACTIONS,
+        }
         assert INITIAL == _revision(older_engine)
         assert not later & set(inspect(older_engine).get_table_names())
         ids = new_ids()
@@ -201,7 +211,12 @@ class TestFromOlder:
         assert later <= set(inspect(older_engine).get_table_names())
         assert [] == _differences(older_engine)
         after = row_counts(older_engine, ids.player_id)
-        added = {"time_skip_purchases": 0, "characters": 0, "player_photo_album": 0}
+        added = {
+            "time_skip_purchases": 0,
+            "characters": 0,
+            "player_photo_album": 0,
+            STORE_TRANSACTIONS: 0,
+        }
         assert {**before, **added} == after
         skip = time_skip(T0 + 2, "k-2")
         store.append(record_for(store, ids.player_id, skip, catalog))
@@ -219,7 +234,7 @@ class TestFromOlder:
         store.create_player(genesis(ids, catalog))
         for bought in (purchase(T0 + 1, "k-1"), time_skip(T0 + 2, "k-2")):
             store.append(record_for(store, ids.player_id, bought, catalog))
-        later = {"characters", *ALBUM_AND_LOCATIONS}
+        later = {"characters", *ALBUM_AND_LOCATIONS, STORE_TRANSACTIONS}
         before = row_counts(older_engine, ids.player_id, exclude=later)
         assert 1 == before["time_skip_purchases"]
 
@@ -228,7 +243,8 @@ class TestFromOlder:
         assert HEAD == _revision(older_engine)
         assert [] == _differences(older_engine)
         after = row_counts(older_engine, ids.player_id)
-        assert {**before, "characters": 0, "player_photo_album": 0} == after
+        added = {"characters": 0, "player_photo_album": 0, STORE_TRANSACTIONS: 0}
+        assert {**before, **added} == after
         born = CreateCharacter(at=T0 + 3)
         store.append(record_for(store, ids.player_id, born, catalog))
         assert 1 == row_counts(older_engine, ids.player_id)["characters"]
@@ -251,7 +267,8 @@ class TestFromOlder:
         service.execute(player, CreateCharacter(at=T0 + 1))
         photos = live_years(service, player, T0 + 1, 3)
         assert len(photos) >= 2
-        before = row_counts(older_engine, player, exclude=ALBUM_AND_LOCATIONS)
+        later = {*ALBUM_AND_LOCATIONS, STORE_TRANSACTIONS}
+        before = row_counts(older_engine, player, exclude=later)
         monkeypatch.undo()
 
         run_migrations(older_engine)
@@ -259,7 +276,8 @@ class TestFromOlder:
         assert HEAD == _revision(older_engine)
         assert [] == _differences(older_engine)
         after = row_counts(older_engine, player)
-        assert {**before, "player_photo_album": len(photos)} == after
+        added = {"player_photo_album": len(photos), STORE_TRANSACTIONS: 0}
+        assert {**before, **added} == after
         with older_engine.connect() as connection:
             rows = [
                 dict(row._mapping)
@@ -283,6 +301,30 @@ class TestFromOlder:
         assert [(p.life, p.day, p.caption) for p in stored.state.album] == [
             (row["life"], row["day"], row["caption"]) for row in rows
         ]
+
+    @pytest.mark.parametrize("revision", [ALBUM])
+    def test_upgrade_from_0004_adds_store_transactions_and_keeps_the_data(
+        self, older_engine: Engine, catalog: Catalog
+    ) -> None:
+        """0004 -> head adds ``store_transactions``; a purchase can then be bound."""
+        assert ALBUM == _revision(older_engine)
+        assert STORE_TRANSACTIONS not in inspect(older_engine).get_table_names()
+        ids = new_ids()
+        store = SqlPlayerStore(older_engine)
+        store.create_player(genesis(ids, catalog))
+        store.append(record_for(store, ids.player_id, purchase(T0 + 1, "k"), catalog))
+        before = row_counts(older_engine, ids.player_id, exclude={STORE_TRANSACTIONS})
+
+        run_migrations(older_engine)
+
+        assert HEAD == _revision(older_engine)
+        assert [] == _differences(older_engine)
+        after = row_counts(older_engine, ids.player_id)
+        assert {**before, STORE_TRANSACTIONS: 0} == after
+        store_id = new_store_transaction_id()
+        bound = store.bind_store_transaction(store_id, ids.player_id, at=T0 + 2)
+        assert ids.player_id == bound
+        assert 1 == row_counts(older_engine, ids.player_id)[STORE_TRANSACTIONS]
 
 
 class TestRevisions:

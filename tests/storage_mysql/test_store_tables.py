@@ -68,6 +68,7 @@ class TestTables:
             "time_skip_purchases": 0,
             "characters": 0,
             "player_photo_album": 0,
+            "store_transactions": 0,
         }
         assert expected == row_counts(sql_store.engine, player)
 

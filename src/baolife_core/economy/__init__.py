@@ -1,10 +1,14 @@
-"""The economy: the diamond wallet, the energy meter and energy refills."""
+"""The economy: the diamond wallet, the energy meter, purchases and the store.
+
+The command handlers live in their modules (``refills``, ``time_skips``,
+``store``); the package root re-exports only what the catalog may import without
+a cycle (the catalog loads ``store_rules``).
+"""
 
 from __future__ import annotations
 
 from .energy import current_energy, next_regen_at, settle, with_amount
-from .refills import purchase_energy_refill
-from .wallet import credit, debit, new_wallet
+from .wallet import credit, debit, new_wallet, repay_debt
 
 __all__ = [
     "credit",
@@ -12,7 +16,7 @@ __all__ = [
     "debit",
     "new_wallet",
     "next_regen_at",
-    "purchase_energy_refill",
+    "repay_debt",
     "settle",
     "with_amount",
 ]

@@ -14,8 +14,12 @@ Rules of this module (DESIGN.md "Content is data", energy paragraph):
 
 from __future__ import annotations
 
-from ..catalog import EnergyRules
+from typing import TYPE_CHECKING
+
 from ..state import Energy
+
+if TYPE_CHECKING:  # the catalog imports the economy's content readers
+    from ..catalog import EnergyRules
 
 __all__ = ["current_energy", "next_regen_at", "settle", "with_amount"]
 

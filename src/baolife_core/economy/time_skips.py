@@ -23,7 +23,7 @@ from attrs import evolve
 from ..catalog import Catalog
 from ..clock import MS_PER_DAY, game_elapsed_ms
 from ..commands import PurchaseTimeSkip
-from ..events import GameTimeSkipped
+from ..events import Event, GameTimeSkipped
 from ..ids import mint_id
 from ..life.days import live_days
 from ..outcome import Outcome, reject
@@ -31,7 +31,21 @@ from ..replies import INSUFFICIENT_DIAMONDS, INVALID_STATE, NOT_FOUND, TimeSkipp
 from ..state import PlayerState
 from .wallet import debit
 
-__all__ = ["purchase_time_skip"]
+__all__ = ["purchase_time_skip", "skip_game_time"]
+
+
+def skip_game_time(
+    state: PlayerState, skipped: int, at: int, catalog: Catalog
+) -> tuple[PlayerState, tuple[Event, ...]]:
+    """The state ``skipped`` game ms later (living the days crossed), and its events."""
+    clock = state.clock
+    before = game_elapsed_ms(
+        clock.started_at, clock.now_at, catalog.clock.time_scale, clock.skipped_ms
+    )
+    day = (before + skipped) // MS_PER_DAY
+    lived_state, lived = live_days(state, day, at, catalog)
+    new_clock = evolve(clock, skipped_ms=clock.skipped_ms + skipped, day=day)
+    return evolve(lived_state, clock=new_clock), lived
 
 
 def purchase_time_skip(
@@ -84,10 +98,9 @@ def purchase_time_skip(
         diamonds=skip.diamonds,
         transaction_id=transaction_id,
     )
-    after_days, lived = live_days(state, day, command.at, catalog)
-    new_clock = evolve(clock, skipped_ms=clock.skipped_ms + skipped, day=day)
+    after_days, lived = skip_game_time(state, skipped, command.at, catalog)
     return Outcome(
-        state=evolve(after_days, seq=seq, wallet=wallet, clock=new_clock),
+        state=evolve(after_days, seq=seq, wallet=wallet),
         events=(spent, moved, *lived),
         reply=TimeSkipped(
             diamonds=wallet.diamonds,

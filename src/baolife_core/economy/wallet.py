@@ -16,7 +16,7 @@ from attrs import evolve
 from ..events import DiamondsCredited, DiamondsSpent
 from ..state import Wallet
 
-__all__ = ["credit", "debit", "new_wallet"]
+__all__ = ["credit", "debit", "new_wallet", "repay_debt"]
 
 
 def new_wallet() -> Wallet:
@@ -82,3 +82,25 @@ def debit(
         transaction_id=transaction_id,
     )
     return after, event
+
+
+def repay_debt(
+    wallet: Wallet, *, at: int, transaction_id: str
+) -> tuple[Wallet, tuple[DiamondsSpent, ...]]:
+    """Repay what a refund left owed from the balance, as far as it goes.
+
+    The refund policy (docs/economy.md): a refund takes back what the balance
+    covers; the rest is a debt that every later credit repays first.
+    """
+    amount = min(wallet.debt, wallet.diamonds)
+    if amount == 0:
+        return wallet, ()
+    wallet, spent = debit(
+        wallet,
+        at=at,
+        amount=amount,
+        reason="refund_debt",
+        reference="store_refund",
+        transaction_id=transaction_id,
+    )
+    return evolve(wallet, debt=wallet.debt - amount), (spent,)

@@ -6,7 +6,8 @@ Rules of this module (DESIGN.md "Determinism rules" 1 and 4):
   time, each with its own streams (``("death", "<life>:<day>")``), so crossing days
   in one call or in several gives the same character: ``advance`` stays split
   invariant.
-- On a birthday (every ``days_per_year`` days after birth): health drifts from
+- On a birthday (every ``days_per_year`` days after birth; a ``Birthday`` event):
+  health drifts from
   ``aging.from_age`` on, and the character enters the stage that starts at that
   age (``StageEntered``). Stages follow the content's order: a transition table
   from each stage to the next, taken when the age reaches the next stage's
@@ -27,7 +28,7 @@ from __future__ import annotations
 from attrs import evolve
 
 from ..catalog import Catalog
-from ..events import CharacterDied, Event, StageEntered
+from ..events import Birthday, CharacterDied, Event, StageEntered
 from ..rng import stream
 from ..state import Character, Death, PlayerState
 from .calendar import age_on
@@ -62,7 +63,7 @@ def _birthday(
     character: Character, day: int, at: int, rules: LifeRules
 ) -> tuple[Character, list[Event]]:
     age = age_on(character, day, rules)
-    events: list[Event] = []
+    events: list[Event] = [Birthday(at=at, life=character.life, age=age, day=day)]
     if age >= rules.aging_from_age and rules.aging_health_per_year:
         health = min(100, max(0, character.stats.health + rules.aging_health_per_year))
         character = evolve(character, stats=evolve(character.stats, health=health))

@@ -1,0 +1,1 @@
+"""Retention: rewards, daily logins, quests, achievements, statistics, tutorial."""
