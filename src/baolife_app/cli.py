@@ -91,7 +91,12 @@ def _summary(catalog: Catalog) -> str:
         f"{len(catalog.storylets.events)} life events, "
         f"{len(catalog.careers.schools)} schools, "
         f"{len(catalog.careers.jobs)} jobs, "
-        f"{len(catalog.conversations.replies)} conversation replies"
+        f"{len(catalog.conversations.replies)} conversation replies, "
+        f"{len(catalog.achievements.achievements)} achievements, "
+        f"{len(catalog.quests.quests)} daily quests, "
+        f"{len(catalog.login.rewards)} login reward days, "
+        f"{len(catalog.items.items)} items, "
+        f"{len(catalog.store.products)} store products"
     )
 
 

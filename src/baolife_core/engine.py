@@ -16,6 +16,9 @@ Rules of this module (DESIGN.md "The core" and "Determinism rules"):
   statistics, and achievements unlock (paying their rewards) as soon as their
   predicate holds. Counting is a fold and an achievement unlocks once, so this
   keeps ``advance`` split invariant.
+- A refund's debt is repaid at the end of every accepted command, from whatever
+  the balance then holds (one ``refund_debt`` debit); never inside ``advance``,
+  where it would depend on how the days were batched.
 - Daily quests follow the player's commands only: on a command's local day the
   day's set is rolled if it is not yet (``QuestsRolled``), and the command's own
   events — not the days it lived — move them. (The days crossed between two
@@ -57,7 +60,7 @@ from .commands import (
 from .economy.refills import purchase_energy_refill
 from .economy.store import credit_store_purchase, revoke_store_purchase
 from .economy.time_skips import purchase_time_skip
-from .economy.wallet import credit, new_wallet
+from .economy.wallet import credit, new_wallet, repay_debt
 from .errors import JournalError
 from .events import Event, PlayerCreated, QuestsRolled, StatisticsChanged
 from .ids import mint_id
@@ -261,9 +264,20 @@ def step(state: PlayerState, command: Command, catalog: Catalog) -> Outcome:
     )
     if progressed:
         after = evolve(after, retention=evolve(after.retention, quests=quests))
-    events = lived + rolled + outcome.events + observed + progressed
+    if after.wallet.debt and after.wallet.diamonds:
+        wallet, repaid = repay_debt(
+            after.wallet,
+            at=at,
+            transaction_id=mint_id(after.seed, after.seq, "refund_debt"),
+        )
+        after = evolve(after, wallet=wallet)
+    else:
+        repaid = ()
+    events = lived + rolled + outcome.events + observed + progressed + repaid
     reply = outcome.reply
-    if observed and reply is not None and hasattr(reply, "diamonds"):
+    if (observed or after.wallet.debt != outcome.state.wallet.debt) and (
+        reply is not None and hasattr(reply, "diamonds")
+    ):
         # A reply's balance is the balance after the whole command, rewards of the
         # achievements it unlocked included.
         balance: dict[str, Any] = {"diamonds": after.wallet.diamonds}

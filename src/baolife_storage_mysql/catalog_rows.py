@@ -3,7 +3,8 @@
 The player tables are projections of the journal; the catalog tables are
 projections of the content (``baolife_core.Catalog``). ``sync_catalog`` makes them
 equal to the content when a server starts (``baolife_app.bootstrap``), so a query
-sees the locations (later: date venues, achievements …) the game plays with.
+sees the locations, achievements, login rewards and daily quest templates (later:
+date venues …) the game plays with.
 
 Rules of this module:
 
@@ -30,10 +31,15 @@ Rules of this module:
   order.
 - Catalog tables carry no player id: they are the same on every shard (Vitess
   "reference tables") and never written by a player's command.
+- A reward is stored as text for people (``reward_text``: item names, rolls and
+  their weights), and where it is fixed (login rewards) also as columns. A
+  predicate or an event filter is text too (``predicate_text``, ``filter_text``):
+  the content's own form, in one line.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from attrs import frozen
@@ -51,10 +57,18 @@ from sqlalchemy import (
 )
 
 from baolife_core import Catalog
+from baolife_core.retention.achievement_rules import (
+    EventFilter,
+    FilterValue,
+    StatThreshold,
+)
+from baolife_core.retention.reward_rules import Reward
+from baolife_core.retention.rewards import reward_text as grant_text
+from baolife_core.wire import canonical_json
 
 from .database import WRITE
 from .migrate import migration_lock
-from .schema import locations
+from .schema import achievements, daily_login_rewards, daily_quest_templates, locations
 from .statements import key_parameters, update_by_key
 
 __all__ = [
@@ -63,7 +77,13 @@ __all__ = [
     "CatalogTable",
     "Key",
     "TableSync",
+    "achievement_rows",
+    "filter_text",
     "location_rows",
+    "login_reward_rows",
+    "predicate_text",
+    "quest_template_rows",
+    "reward_text",
     "sync_catalog",
 ]
 
@@ -90,8 +110,104 @@ def location_rows(catalog: Catalog) -> Iterator[dict[str, object]]:
         }
 
 
+def reward_text(reward: Reward, item_names: Mapping[str, str]) -> str:
+    """A reward in one line: ``10 diamonds + one of [20 energy (weight 3) | …]``.
+
+    The fixed grant as the game shows it (``rewards.reward_text``), then each
+    roll as its options with their weights.
+    """
+    names = dict(item_names)
+    parts = [grant_text(reward.fixed, names)] if reward.fixed else []
+    for roll in reward.rolls:
+        options = " | ".join(
+            f"{grant_text(grant, names)} (weight {weight})" for grant, weight in roll
+        )
+        parts.append(f"one of [{options}]")
+    return " + ".join(parts) or "nothing"
+
+
+def _value_text(value: FilterValue) -> str:
+    """A filter value as the content writes it: ``"teen"``, ``false``, ``3``."""
+    return json.dumps(value)
+
+
+def filter_text(where: Iterable[tuple[str, FilterValue]]) -> str | None:
+    """An event filter's fields in one line (``expired = false``); None if none."""
+    text = " and ".join(f"{name} = {_value_text(value)}" for name, value in where)
+    return text or None
+
+
+def predicate_text(predicate: StatThreshold | EventFilter) -> str:
+    """An achievement's predicate in one line.
+
+    ``lives_lived >= 5`` for a statistic threshold; ``stage_entered where stage =
+    "teen"`` (or the bare event name) for an event filter.
+    """
+    if isinstance(predicate, StatThreshold):
+        return f"{predicate.stat} >= {predicate.at_least}"
+    where = filter_text(predicate.where)
+    return predicate.event if where is None else f"{predicate.event} where {where}"
+
+
+def achievement_rows(catalog: Catalog) -> Iterator[dict[str, object]]:
+    """One ``achievements`` row per achievement of the content, in content order."""
+    names = catalog.items.names
+    for achievement in catalog.achievements.achievements:
+        yield {
+            "id": achievement.id,
+            "category": achievement.category,
+            "name": achievement.name,
+            "description": achievement.description,
+            "hidden": achievement.hidden,
+            "predicate": predicate_text(achievement.predicate),
+            "reward": reward_text(achievement.reward, names),
+        }
+
+
+def login_reward_rows(catalog: Catalog) -> Iterator[dict[str, object]]:
+    """One ``daily_login_rewards`` row per cycle day, 1 to 7.
+
+    A login reward has no rolls (the loader refuses them), so its fixed grant is
+    the whole reward and fills the columns.
+    """
+    names = catalog.items.names
+    for day, reward in enumerate(catalog.login.rewards, start=1):
+        yield {
+            "day": day,
+            "diamonds": reward.fixed.diamonds,
+            "energy": reward.fixed.energy,
+            "items": canonical_json(dict(reward.fixed.items)),
+            "reward": reward_text(reward, names),
+        }
+
+
+def quest_template_rows(catalog: Catalog) -> Iterator[dict[str, object]]:
+    """One ``daily_quest_templates`` row per template, in content order.
+
+    Templates of weight 0 (never offered) are rows too: the table is the content.
+    """
+    names = catalog.items.names
+    for quest in catalog.quests.quests:
+        yield {
+            "id": quest.id,
+            "name": quest.name,
+            "event": quest.trigger.event,
+            "event_filter": filter_text(quest.trigger.where),
+            "measure": quest.measure,
+            "target_low": quest.target_low,
+            "target_high": quest.target_high,
+            "weight": quest.weight,
+            "reward": reward_text(quest.reward, names),
+        }
+
+
 #: Every catalog table ``sync_catalog`` keeps in step with the content.
-CATALOG_TABLES: tuple[CatalogTable, ...] = (CatalogTable(locations, location_rows),)
+CATALOG_TABLES: tuple[CatalogTable, ...] = (
+    CatalogTable(locations, location_rows),
+    CatalogTable(achievements, achievement_rows),
+    CatalogTable(daily_login_rewards, login_reward_rows),
+    CatalogTable(daily_quest_templates, quest_template_rows),
+)
 
 
 @frozen

@@ -1,7 +1,8 @@
 """Projections: the relational rows each domain event writes, in a table by class.
 
 The journal and the snapshot are the truth; these rows exist so that the ledger,
-purchases, lives, the photo album, exports and audits are plain SQL (DESIGN.md
+purchases, lives, the photo album, the metagame (achievements, login streak, daily
+quests, statistics, inventory), exports and audits are plain SQL (DESIGN.md
 "Storage", step 4). They are written in the same transaction as the journal line
 that emitted the events.
 
@@ -14,14 +15,24 @@ Rules of this module:
 - A projector is a pure function from the event and where it happened (``Origin``)
   to rows; it never reads the database, so replaying a journal through the
   projectors, in order, rebuilds the tables.
-- A row is an ``InsertRow`` (a new row) or an ``UpdateRow`` (columns to set on the
-  one row with a primary key). An update only changes a row that an earlier event
-  of the same player inserted; the store fails the transaction when it matches no
-  row, so the tables never silently drift from the journal.
+- A row is an ``InsertRow`` (a new row), an ``UpdateRow`` (columns to set on the
+  one row with a primary key) or an ``UpsertRow`` (insert the row, or, if its key
+  exists, set its columns and add to its ``add`` columns). An update only changes
+  a row that an earlier event of the same player inserted; the store fails the
+  transaction when it matches no row, so the tables never silently drift from the
+  journal. An upsert is for a row whose first event is not known in advance (the
+  first grant of an item); a row every player has is inserted by
+  ``PlayerCreated`` and updated after, so a missing row is still an error.
+- An ``add`` column makes a row depend on every earlier event of its key, as a
+  ledger balance does: the tables are rebuilt by replaying the whole journal in
+  order (never one event twice), which is how the store writes them anyway.
 - Every row carries the player id (the shard key).
 - A row's key is a function of the journal: an id the event carries, the life's
   number, or, for an event with no id of its own, where it sits in the journal
-  (``Origin.seq`` and ``Origin.event_index``).
+  (``Origin.seq`` and ``Origin.event_index``). ``QuestProgressed`` does not carry
+  its quests' local day, so ``Origin.quest_day`` does (the local day of the
+  player's daily quests after the record: the last ``QuestsRolled.local_day`` of
+  the journal up to that line).
 - Projectors know no content: every value comes from the event.
 """
 
@@ -30,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 from sqlalchemy import Table
 
 from baolife_core import (
@@ -79,10 +90,16 @@ from baolife_core import (
 )
 
 from .schema import (
+    STATISTIC_COLUMNS,
     characters,
     diamond_transactions,
     energy_refill_purchases,
+    player_achievements,
+    player_daily_quests,
+    player_inventory,
+    player_login_streak,
     player_photo_album,
+    player_statistics,
     time_skip_purchases,
 )
 
@@ -94,6 +111,7 @@ __all__ = [
     "Projector",
     "Row",
     "UpdateRow",
+    "UpsertRow",
     "no_rows",
     "project",
 ]
@@ -130,7 +148,36 @@ class UpdateRow:
             raise TypeError(f"{self.table.name}: set some columns, none of the key's")
 
 
-Row = InsertRow | UpdateRow
+@frozen
+class UpsertRow:
+    """Insert the row; if its primary key exists, update that row instead.
+
+    On a key that exists, every column of ``values`` outside the key is set,
+    except the ``add`` columns, to which the value is added (``count = count +
+    3``). The store runs it as one statement (``statements.upsert_into``).
+    """
+
+    table: Table
+    values: Mapping[str, object]  # every column to insert, the key's included
+    add: frozenset[str] = frozenset()  # columns added to rather than set
+
+    def __attrs_post_init__(self) -> None:
+        primary_key = set(self.table.primary_key.columns.keys())
+        if not primary_key <= set(self.values):
+            raise TypeError(
+                f"{self.table.name}: values {sorted(self.values)} lack the primary "
+                f"key {sorted(primary_key)}"
+            )
+        if not set(self.values) - primary_key:
+            raise TypeError(f"{self.table.name}: an upsert must set some column")
+        if not self.add <= set(self.values) - primary_key:
+            raise TypeError(
+                f"{self.table.name}: add {sorted(self.add)} must name columns of "
+                "the values outside the key"
+            )
+
+
+Row = InsertRow | UpdateRow | UpsertRow
 
 
 @frozen
@@ -142,6 +189,10 @@ class Origin:
     # The event's position in that record's events (0 for the first); ``project``
     # sets it for each event, so it indexes ``player_journal.events``.
     event_index: int = 0
+    # The local day of the player's daily quests after the record
+    # (``state.retention.quests.day``; None before the first roll): the day a
+    # ``QuestProgressed`` of the record belongs to, which the event lacks.
+    quest_day: int | None = None
 
 
 #: ``(origin, event) -> rows``; the event is the class the projector is keyed by.
@@ -270,8 +321,131 @@ def photo_added(origin: Origin, event: PhotoAdded) -> Iterable[Row]:
     )
 
 
+def _player(origin: Origin) -> dict[str, object]:
+    """The primary key of a one-row-per-player table."""
+    return {"player_id": origin.player_id}
+
+
+def player_created(origin: Origin, event: PlayerCreated) -> Iterable[Row]:
+    """The player's one-row tables, as a new player has them.
+
+    The ``users`` and ``players`` rows are written by ``create_player`` itself;
+    the streak and the statistics start here so that every later event updates
+    a row that exists (a missing one is an error, not a silent insert).
+    """
+    yield InsertRow(
+        player_login_streak,
+        {**_player(origin), "streak": 0, "last_local_day": None, "claimed_at": None},
+    )
+    yield InsertRow(
+        player_statistics,
+        {
+            **_player(origin),
+            **dict.fromkeys(STATISTIC_COLUMNS, 0),
+            "updated_at": event.at,
+        },
+    )
+
+
+def login_reward_claimed(origin: Origin, event: LoginRewardClaimed) -> Iterable[Row]:
+    """The streak row takes the claim's streak and local day."""
+    yield UpdateRow(
+        player_login_streak,
+        _player(origin),
+        {
+            "streak": event.streak,
+            "last_local_day": event.local_day,
+            "claimed_at": event.at,
+        },
+    )
+
+
+def statistics_changed(origin: Origin, event: StatisticsChanged) -> Iterable[Row]:
+    """The statistics row takes the changed values (the event has the values after)."""
+    yield UpdateRow(
+        player_statistics,
+        _player(origin),
+        {**dict(event.values), "updated_at": event.at},
+    )
+
+
+def achievement_unlocked(origin: Origin, event: AchievementUnlocked) -> Iterable[Row]:
+    """One ``player_achievements`` row per achievement unlocked (once, ever)."""
+    yield InsertRow(
+        player_achievements,
+        {
+            **_player(origin),
+            "achievement_id": event.achievement,
+            "unlocked_at": event.at,
+        },
+    )
+
+
+def _quest(origin: Origin, local_day: int, quest: str) -> dict[str, object]:
+    """The primary key of one of the player's ``player_daily_quests`` rows."""
+    return {"player_id": origin.player_id, "local_day": local_day, "quest_id": quest}
+
+
+def quests_rolled(origin: Origin, event: QuestsRolled) -> Iterable[Row]:
+    """One ``player_daily_quests`` row per quest of the day's set, in offer order."""
+    for slot, (quest, target) in enumerate(event.quests):
+        yield InsertRow(
+            player_daily_quests,
+            {
+                **_quest(origin, event.local_day, quest),
+                "slot": slot,
+                "target": target,
+                "progress": 0,
+                "claimed_at": None,
+            },
+        )
+
+
+def quest_progressed(origin: Origin, event: QuestProgressed) -> Iterable[Row]:
+    """The quest's row of the record's quest day takes the new progress."""
+    if origin.quest_day is None:
+        raise ProjectionError(f"quest {event.quest!r} progressed before any roll")
+    yield UpdateRow(
+        player_daily_quests,
+        _quest(origin, origin.quest_day, event.quest),
+        {"progress": event.progress},
+    )
+
+
+def quest_reward_paid(origin: Origin, event: QuestRewardPaid) -> Iterable[Row]:
+    """The quest's row records when its reward was claimed."""
+    yield UpdateRow(
+        player_daily_quests,
+        _quest(origin, event.local_day, event.quest),
+        {"claimed_at": event.at},
+    )
+
+
+def item_granted(origin: Origin, event: ItemGranted) -> Iterable[Row]:
+    """The item's inventory row gains ``count`` (inserted by the first grant)."""
+    yield UpsertRow(
+        player_inventory,
+        {
+            **_player(origin),
+            "item_id": event.item,
+            "count": event.count,
+            "updated_at": event.at,
+        },
+        add=frozenset({"count"}),
+    )
+
+
+def item_used(origin: Origin, event: ItemUsed) -> Iterable[Row]:
+    """The item's inventory row takes the count remaining (0 keeps the row)."""
+    yield UpdateRow(
+        player_inventory,
+        {**_player(origin), "item_id": event.item},
+        {"count": event.remaining, "updated_at": event.at},
+    )
+
+
 PROJECTIONS: Mapping[type[Event], Projector] = {
-    PlayerCreated: no_rows,  # the users and players rows are written by creation
+    PlayerCreated: player_created,
     DiamondsCredited: ledger_entry,
     DiamondsSpent: ledger_entry,
     EnergyRefilled: refill_purchase,
@@ -279,18 +453,20 @@ PROJECTIONS: Mapping[type[Event], Projector] = {
     CharacterBorn: character_born,
     StageEntered: stage_entered,
     CharacterDied: character_died,
-    # Kept in the journal only; lifetime statistics (a later table) will count it.
+    # Kept in the journal only; the statistics and quests it moves arrive as
+    # StatisticsChanged and QuestProgressed in the same journal line.
     ActivityDone: no_rows,
     PhotoAdded: photo_added,
-    # Kept in the journal and the snapshot only, for now; lifetime statistics
-    # are later work.
+    # Kept in the journal and the snapshot only (counted through
+    # StatisticsChanged, like ActivityDone).
     LifeEventOccurred: no_rows,
     QuestionPosed: no_rows,
     QuestionAnswered: no_rows,
     FamilyMemberDied: no_rows,
     # School, work, friends and conversations live in the snapshot (the client
     # view reads them there) and the journal; the seed names no table for them.
-    # Achievements, quests and statistics (later work) will count these events.
+    # What they count reaches the tables as StatisticsChanged, QuestProgressed
+    # and AchievementUnlocked.
     SchoolStarted: no_rows,
     SchoolFinished: no_rows,
     JobStarted: no_rows,
@@ -303,20 +479,23 @@ PROJECTIONS: Mapping[type[Event], Projector] = {
     ContactMet: no_rows,
     ConversationStarted: no_rows,
     ConversationEnded: no_rows,
+    # Counted into player_statistics.years_lived through StatisticsChanged.
     Birthday: no_rows,
-    # The metagame's tables (player_achievements, player_login_streak,
-    # player_daily_quests, player_statistics, player_inventory) are being built:
-    # until they land, these events live in the journal and the snapshot.
+    # The metagame.
+    LoginRewardClaimed: login_reward_claimed,
+    QuestsRolled: quests_rolled,
+    QuestProgressed: quest_progressed,
+    QuestRewardPaid: quest_reward_paid,
+    AchievementUnlocked: achievement_unlocked,
+    StatisticsChanged: statistics_changed,
+    ItemGranted: item_granted,
+    ItemUsed: item_used,
+    # The offset, the tutorial and energy live in the snapshot (the client view
+    # reads them there) and the journal; the seed names no table for them.
+    # An EnergyGranted of a reward follows the LoginRewardClaimed, QuestRewardPaid
+    # or AchievementUnlocked that paid it, in the same journal line.
     UtcOffsetSet: no_rows,
     EnergyGranted: no_rows,
-    ItemGranted: no_rows,
-    ItemUsed: no_rows,
-    LoginRewardClaimed: no_rows,
-    QuestsRolled: no_rows,
-    QuestProgressed: no_rows,
-    QuestRewardPaid: no_rows,
-    AchievementUnlocked: no_rows,
-    StatisticsChanged: no_rows,
     TutorialAdvanced: no_rows,
     StorePurchaseCredited: no_rows,
     StorePurchaseRevoked: no_rows,
@@ -337,9 +516,8 @@ def project(origin: Origin, events: Iterable[Event]) -> list[Row]:
     position in ``events``. An event without a projection raises ``TypeError``,
     failing the transaction rather than silently dropping its rows.
     """
-    player_id, seq = origin.player_id, origin.seq
     return [
         row
         for index, event in enumerate(events)
-        for row in _projector(event)(Origin(player_id, seq, index), event)
+        for row in _projector(event)(evolve(origin, event_index=index), event)
     ]

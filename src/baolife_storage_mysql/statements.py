@@ -20,6 +20,9 @@ Rules of this module:
 - Bound parameter names of ``BUMP_VERSION`` and of the ``WHERE`` clause of
   ``update_by_key`` are prefixed (``p_``) so they never collide with the column
   names that SQLAlchemy turns into its SET clauses.
+- An upsert (``upsert_into``) is the dialect's own ``INSERT``: ``ON CONFLICT (key)
+  DO UPDATE`` on SQLite, ``ON DUPLICATE KEY UPDATE`` on MySQL/MariaDB, so it is
+  one statement under the row lock on both, with no read before it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.engine import Dialect
 
 from .schema import (
@@ -67,6 +71,7 @@ __all__ = [
     "insert_into",
     "key_parameters",
     "update_by_key",
+    "upsert_into",
 ]
 
 #: Prefix of bound parameter names that are not column values (module rules).
@@ -119,6 +124,40 @@ def update_by_key(table: Table) -> Update:
             for column in table.primary_key.columns
         )
     )
+
+
+@cache
+def upsert_into(
+    table: Table, dialect: str, columns: tuple[str, ...], add: frozenset[str]
+) -> Insert:
+    """One ``INSERT`` of ``columns`` that updates the row whose key exists, cached.
+
+    On a duplicate primary key the other ``columns`` are set to the values given,
+    and the ``add`` columns have them added (``count = count + :count``).
+    ``dialect`` is the dialect's name (``sqlite``, ``mysql`` or ``mariadb``).
+    """
+    key = table.primary_key.columns
+    others = [name for name in columns if name not in key]
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        excluded = lite.excluded
+        return lite.on_conflict_do_update(
+            index_elements=list(key),
+            set_={
+                name: table.c[name] + excluded[name] if name in add else excluded[name]
+                for name in others
+            },
+        )
+    if dialect in ("mysql", "mariadb"):
+        my = mysql.insert(table)
+        inserted = my.inserted
+        return my.on_duplicate_key_update(
+            {
+                name: table.c[name] + inserted[name] if name in add else inserted[name]
+                for name in others
+            }
+        )
+    raise NotImplementedError(f"no upsert for the {dialect} dialect")
 
 
 def key_parameters(key: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,8 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
   ``UPDATE players`` first (step 1; it also takes the row lock, so the rest of the
   transaction cannot race another writer of the player), then the journal line
   (step 2), the snapshot and denormalized columns (step 3, in the same ``UPDATE``),
-  the event projections (step 4: inserts, and updates of rows that earlier events
-  inserted) and the idempotency record (step 5).
+  the event projections (step 4: inserts, updates of rows that earlier events
+  inserted, and upserts) and the idempotency record (step 5).
 - A projected update that matches no row raises ``ProjectionError`` and rolls the
   transaction back: the tables disagree with the journal, which is a bug to fix,
   not a race to retry.
@@ -72,7 +72,14 @@ from baolife_core.wire import canonical_json
 from .cache import DEFAULT_CACHE_SIZE, SnapshotCache
 from .database import WRITE, is_transient, make_engine, make_reader
 from .migrate import run_migrations
-from .projections import InsertRow, Origin, ProjectionError, Row, project
+from .projections import (
+    InsertRow,
+    Origin,
+    ProjectionError,
+    Row,
+    UpsertRow,
+    project,
+)
 from .schema import (
     player_journal,
     players,
@@ -92,6 +99,7 @@ from .statements import (
     insert_into,
     key_parameters,
     update_by_key,
+    upsert_into,
 )
 
 __all__ = ["SqlPlayerStore", "create_store"]
@@ -276,13 +284,24 @@ class SqlPlayerStore:
             insert_into(player_journal),
             _journal_line(player_id, state, record, events),
         )
-        for row in project(Origin(player_id=player_id, seq=state.seq), events):
+        origin = Origin(
+            player_id=player_id,
+            seq=state.seq,
+            quest_day=state.retention.quests.day,
+        )
+        for row in project(origin, events):
             self._write_row(connection, row)
 
     def _write_row(self, connection: Connection, row: Row) -> None:
         """Step 4 for one projected row (module rules)."""
         if isinstance(row, InsertRow):
             self._statements.execute(connection, insert_into(row.table), row.values)
+            return
+        if isinstance(row, UpsertRow):
+            statement = upsert_into(
+                row.table, self.engine.dialect.name, tuple(row.values), row.add
+            )
+            self._statements.execute(connection, statement, row.values)
             return
         updated = self._statements.execute(
             connection,

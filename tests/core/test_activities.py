@@ -26,6 +26,7 @@ from baolife_core.clock import MS_PER_MINUTE
 from baolife_core.life.checks import check_passes
 from baolife_core.rng import Stream
 from content_packs import IMMORTAL, edited_catalog
+from events import own_events
 from lives import T0, WALL_DAY, aged
 
 CATALOG = load_catalog()
@@ -186,14 +187,21 @@ class TestDoActivity:
         outcome = step(
             state, DoActivity(at=state.clock.now_at + 1, activity="work_out"), IMMORTAL
         )
-        assert 1 == len(outcome.events)
-        done = outcome.events[0]
+        (done,) = own_events(outcome.events)
         assert isinstance(done, ActivityDone)
         assert ("work_out", "gym", 25) == (done.activity, done.location, done.energy)
 
     def test_the_seed_purchase_example(self) -> None:
-        """Spend energy, then buy the full refill: 1000 → 965 diamonds, energy 100."""
+        """Spend energy, then buy the full refill: 35 diamonds off, energy 100.
+
+        Growing up to 20 paid two achievements (``teenage_years`` 10 diamonds,
+        ``coming_of_age`` 15), so the refill takes 1025 down to 990.
+        """
         state, _ = do(aged(20), "work_out")
+        assert ("coming_of_age", "first_breath", "teenage_years") == (
+            state.retention.achievements
+        )
+        assert 1000 + 10 + 15 == state.wallet.diamonds
         outcome = step(
             state,
             PurchaseEnergyRefill(
@@ -202,7 +210,7 @@ class TestDoActivity:
             IMMORTAL,
         )
         assert isinstance(outcome.reply, EnergyUpdated)
-        assert (100, 965) == (outcome.reply.energy, outcome.reply.diamonds)
+        assert (100, 1025 - 35) == (outcome.reply.energy, outcome.reply.diamonds)
 
 
 class TestRejections:

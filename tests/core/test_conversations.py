@@ -48,6 +48,7 @@ from baolife_core.life.storylet_rules import RelativeDiesEffect
 from baolife_core.life.storylets import Scene, apply_effects
 from baolife_core.rng import Stream, stream
 from content_packs import DOOMED, IMMORTAL, edited_catalog
+from events import own_events
 from lives import T0, WALL_DAY, YEAR, aged
 
 RULES = IMMORTAL.conversations
@@ -462,7 +463,7 @@ class TestStartConversation:
                 written_by="template",
                 day=day,
             ),
-        ) == outcome.events
+        ) == own_events(outcome.events)
         character = hero(outcome.state)
         assert (
             Conversation(
@@ -538,7 +539,7 @@ class TestStartConversation:
         line = "Well {hello}, it's been {ages}!"
         outcome = talk(state, relative(state), line=line)
         assert isinstance(outcome.reply, ConversationOpened)
-        started = outcome.events[0]
+        started = own_events(outcome.events)[0]
         assert isinstance(started, ConversationStarted)
         assert (line, line, "command") == (
             outcome.reply.line,
@@ -697,7 +698,7 @@ class TestReplyConversation:
                 line=line,
                 day=opened.clock.day,
             ),
-        ) == outcome.events
+        ) == own_events(outcome.events)
         assert after == closeness(outcome.state, mother)
         assert hero(outcome.state).conversation is None
         assert (opened.seq + 1, opened.energy) == (
@@ -762,7 +763,7 @@ class TestReplyConversation:
         opened = talk(state, relative(state)).state
         outcome = answer(opened, "kind", line="You {always} say that.")
         assert isinstance(outcome.reply, ConversationResult)
-        ended = outcome.events[0]
+        ended = own_events(outcome.events)[0]
         assert isinstance(ended, ConversationEnded)
         assert ("You {always} say that.",) * 2 == (outcome.reply.line, ended.line)
 

@@ -26,6 +26,7 @@ from baolife_core.events import (
     DiamondsSpent,
     EnergyRefilled,
     PlayerCreated,
+    StatisticsChanged,
 )
 from baolife_core.ids import mint_id
 from baolife_core.outcome import Outcome
@@ -35,9 +36,11 @@ from baolife_core.state import (
     LifeClock,
     PlayerState,
     Retention,
+    Statistics,
     Tutorial,
     Wallet,
 )
+from events import own_events
 
 CATALOG = load_catalog()
 AT = 1_700_000_000_000
@@ -88,7 +91,8 @@ class TestStart:
     """A player starts with a clock, full energy and a ledgered grant."""
 
     def test_genesis_outcome(self) -> None:
-        """Genesis emits PlayerCreated then the starting-grant credit, no reply."""
+        """Genesis emits PlayerCreated then the starting-grant credit, no reply; the
+        grant counts as diamonds earned (the engine observes the genesis events)."""
         outcome = start(NewPlayer(at=AT, seed=42), CATALOG)
         expected = Outcome(
             state=PlayerState(
@@ -99,7 +103,10 @@ class TestStart:
                 energy=Energy(amount=100, anchor_at=AT),
                 character=None,
                 album=(),
-                retention=Retention(tutorial=Tutorial(flow="classic")),
+                retention=Retention(
+                    statistics=Statistics(diamonds_earned=1000),
+                    tutorial=Tutorial(flow="classic"),
+                ),
             ),
             events=(
                 PlayerCreated(at=AT, seed=42),
@@ -111,6 +118,7 @@ class TestStart:
                     balance_after=1000,
                     transaction_id=mint_id(42, 0, "starting_grant"),
                 ),
+                StatisticsChanged(at=AT, values=(("diamonds_earned", 1000),)),
             ),
             reply=None,
         )
@@ -185,7 +193,8 @@ class TestStep:
             drained(new_player(seed=1, at=AT, catalog=CATALOG), 40), clock_at, CATALOG
         )
         outcome = step(state, buy("small", AT), CATALOG)
-        spent, refilled = outcome.events
+        spent, refilled = own_events(outcome.events)
+        assert {clock_at} == {event.at for event in outcome.events}
         assert isinstance(spent, DiamondsSpent)
         assert isinstance(refilled, EnergyRefilled)
         assert (clock_at, clock_at) == (spent.at, refilled.at)

@@ -15,6 +15,7 @@ from baolife_core import (
     CharacterDied,
     ContentError,
     CreateCharacter,
+    DiamondsCredited,
     PlayerState,
     PurchaseTimeSkip,
     Rejection,
@@ -30,6 +31,7 @@ from baolife_core.clock import MS_PER_DAY
 from baolife_core.life.days import age_on, daily_hazard_ppm, next_stage
 from baolife_core.life.rules import STAT_NAMES
 from content_packs import DOOMED, IMMORTAL, edited_catalog
+from events import own_events
 
 CATALOG = load_catalog()
 RULES = CATALOG.life
@@ -154,7 +156,7 @@ class TestCreateCharacter:
                 stage="baby",
                 day=0,
             ),
-        ) == (outcome.events)
+        ) == own_events(outcome.events)
         assert CharacterCreated(
             life=1, name="Ada Lovelace", gender="female", stage="baby"
         ) == (outcome.reply)
@@ -292,14 +294,28 @@ class TestDeath:
         assert dead.character == much_later.character
 
     def test_a_new_life_after_death(self) -> None:
-        """``create_character`` after a death starts life 2; diamonds carry over."""
+        """``create_character`` after a death starts life 2; diamonds carry over, and
+        the second life pays its achievement (``second_chance``, 20 diamonds)."""
         dead, _ = tick(born(catalog=DOOMED), at_day(5), DOOMED)
         outcome = step(dead, CreateCharacter(at=at_day(5)), DOOMED)
         assert isinstance(outcome.reply, CharacterCreated)
         assert 2 == outcome.reply.life
         assert outcome.state.character is not None
         assert 5 == outcome.state.character.born_day
-        assert dead.wallet == outcome.state.wallet
+        credits = [e for e in outcome.events if isinstance(e, DiamondsCredited)]
+        assert [("achievement", "achievement:second_chance", 20)] == [
+            (e.reason, e.reference, e.amount) for e in credits
+        ]
+        wallet = dead.wallet
+        assert (
+            evolve(
+                wallet,
+                diamonds=wallet.diamonds + 20,
+                earned=wallet.earned + 20,
+                entries=wallet.entries + 1,
+            )
+            == outcome.state.wallet
+        )
 
     def test_lives_end_at_plausible_ages(self) -> None:
         """Over 40 seeds with the bundled hazard, deaths come at plausible ages."""

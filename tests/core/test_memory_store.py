@@ -116,12 +116,13 @@ class TestAppend:
     def test_writes_everything(self) -> None:
         """Snapshot, version, journal, events and idempotency record are written."""
         store = InMemoryStore()
-        store.create_player(genesis())
+        created = genesis()
+        store.create_player(created)
         appended = record(store)
         store.append(appended)
         assert StoredPlayer(PID, appended.outcome.state, 2) == store.load(PID)
         assert (GENESIS_RECORD, appended.command) == store.journal(PID)
-        assert list(appended.outcome.events) == store.events[PID][-2:]
+        assert [*created.outcome.events, *appended.outcome.events] == store.events[PID]
         assert appended.outcome.reply == store.processed_reply(PID, "hash-1")
 
     def test_without_key_records_no_reply(self) -> None:

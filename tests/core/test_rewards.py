@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from baolife_core import (
     Catalog,
+    ClaimDailyReward,
     ContentError,
+    DailyRewardClaimed,
     DiamondsCredited,
     DiamondsSpent,
     Energy,
@@ -23,6 +25,8 @@ from baolife_core import (
     ItemGranted,
     PlayerState,
     PurchaseEnergyRefill,
+    Rejection,
+    UseItem,
     current_energy,
     load_catalog,
     new_player,
@@ -457,59 +461,44 @@ def indebted(debt: int) -> PlayerState:
     return evolve(state, wallet=wallet)
 
 
-class TestGrantRepaysDebt:
-    """A debt left by a refund is repaid from the credit at once."""
+class TestDebtRepayment:
+    """A refund's debt is repaid at the end of an accepted command, never by a grant."""
+
+    def test_a_grant_leaves_the_debt(self) -> None:
+        """``grant_reward`` only credits; the debt stays for the command to repay."""
+        state = indebted(30)
+        after, events, _ = pay(state, Reward(Grant(diamonds=50)), key="q:1")
+        assert [DiamondsCredited] == [type(e) for e in events]
+        assert (50, 30) == (after.wallet.diamonds, after.wallet.debt)
 
     @pytest.mark.parametrize(
-        ("debt", "grant", "repaid", "balance", "left"),
-        [
-            (30, 50, 30, 20, 0),
-            (50, 50, 50, 0, 0),
-            (80, 50, 50, 0, 30),
-            (1, 5, 1, 4, 0),
-        ],
+        ("debt", "repaid", "left"), [(3, 3, 0), (10, 10, 0), (30, 10, 20)]
     )
-    def test_repays(
-        self, debt: int, grant: int, repaid: int, balance: int, left: int
+    def test_a_command_repays_what_the_balance_covers(
+        self, debt: int, repaid: int, left: int
     ) -> None:
-        """Credit, then a ``refund_debt`` debit of what the balance covers."""
+        """Day 1 pays 5 and ``welcome`` 5: one ``refund_debt`` of min(debt, 10)."""
         state = indebted(debt)
-        after, events, _ = pay(state, Reward(Grant(diamonds=grant)), key="q:1")
-        expected = (
-            DiamondsCredited(
-                at=T0,
-                amount=grant,
-                reason="test",
-                reference="q:1",
-                balance_after=grant,
-                transaction_id=reward_id(SEED, "q:1"),
-            ),
-            DiamondsSpent(
-                at=T0,
-                amount=repaid,
-                reason="refund_debt",
-                reference="store_refund",
-                balance_after=balance,
-                transaction_id=reward_id(SEED, "q:1/debt"),
-            ),
-        )
-        assert expected == events
-        wallet = after.wallet
-        assert (balance, left) == (wallet.diamonds, wallet.debt)
+        outcome = step(state, ClaimDailyReward(at=T0 + 1, idempotency_key="k"), CATALOG)
+        repayments = [
+            e
+            for e in outcome.events
+            if isinstance(e, DiamondsSpent) and e.reason == "refund_debt"
+        ]
+        assert [repaid] == [e.amount for e in repayments]
+        assert outcome.events[-1] == repayments[0]
+        wallet = outcome.state.wallet
+        assert (10 - repaid, left) == (wallet.diamonds, wallet.debt)
         assert wallet.earned - wallet.spent == wallet.diamonds
-        assert state.wallet.entries + 2 == wallet.entries
+        assert isinstance(outcome.reply, DailyRewardClaimed)
+        assert wallet.diamonds == outcome.reply.diamonds
 
-    def test_no_debt_no_repayment(self) -> None:
-        """Without a debt only the credit is written."""
-        _, events, _ = pay(player(), Reward(Grant(diamonds=5)))
-        assert [DiamondsCredited] == [type(e) for e in events]
-
-    def test_energy_grant_leaves_debt(self) -> None:
-        """A grant without diamonds repays nothing."""
+    def test_a_rejected_command_repays_nothing(self) -> None:
+        """A refused command changes nothing, the debt included."""
         state = indebted(30)
-        after, events, _ = pay(state, Reward(Grant(energy=10)))
-        assert state.wallet == after.wallet
-        assert [] == [e for e in events if isinstance(e, DiamondsSpent)]
+        outcome = step(state, UseItem(at=T0 + 1, item="energy_drink"), CATALOG)
+        assert isinstance(outcome.reply, Rejection)
+        assert state == outcome.state
 
 
 def with_energy(amount: int) -> PlayerState:

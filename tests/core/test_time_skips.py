@@ -27,6 +27,7 @@ from baolife_core.economy.energy import current_energy
 from baolife_core.events import DiamondsSpent, GameTimeSkipped
 from baolife_core.ids import mint_id
 from baolife_core.state import PlayerState
+from events import own_events
 
 CATALOG = load_catalog()
 SCALE = CATALOG.clock.time_scale
@@ -99,7 +100,7 @@ class TestSuccessfulSkip:
                 diamonds=price,
                 transaction_id=tx,
             ),
-        ) == outcome.events
+        ) == own_events(outcome.events)
         assert (
             TimeSkipped(
                 diamonds=1000 - price,

@@ -30,11 +30,13 @@ class TestClientView:
     """The view shows the account and the clock as of the instant it is read at."""
 
     def test_new_player(self) -> None:
-        """A new player sees the grant, full energy and no pending point."""
+        """A new player sees the grant, full energy and no pending point; no debt,
+        a first login to claim and the tutorial's first step."""
         expected = {
             "seq": 0,
             "account": {
                 "diamonds": 1000,
+                "diamond_debt": 0,
                 "energy": 100,
                 "energy_max": 100,
                 "energy_overfill_cap": 150,
@@ -50,6 +52,20 @@ class TestClientView:
             },
             "character": None,
             "album": [],
+            "retention": {
+                "utc_offset_minutes": 0,
+                "local_day": AT // 86_400_000,
+                "login": {"claimable": True, "day": 1, "streak": 1},
+                "tutorial": {
+                    "flow": "classic",
+                    "done": [],
+                    "next_step": "welcome",
+                    "finished": False,
+                    "skipped": False,
+                },
+                "achievements_unlocked": 0,
+                "inventory": [],
+            },
         }
         assert expected == client_view(player(), AT, CATALOG)
 

@@ -628,10 +628,11 @@ def wire_error(decode: Decoder, data: object) -> WireError:
 
 
 def leaves(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Paths of every non-null scalar in nested dicts and lists."""
+    """Paths of every non-null scalar in nested dicts, lists and tuples (pairs such
+    as an inventory entry unstructure as tuples, which JSON writes as arrays)."""
     if isinstance(data, dict):
         return [p for key, value in data.items() for p in leaves(value, (*prefix, key))]
-    if isinstance(data, list):
+    if isinstance(data, list | tuple):
         return [
             p
             for index, value in enumerate(data)

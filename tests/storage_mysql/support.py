@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from attrs import frozen
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, Table, event, func, select
 
 from baolife_core import (
     Catalog,
+    ClaimDailyReward,
+    ClaimQuestReward,
     Command,
     CommandRecord,
+    CreateCharacter,
+    DailyRewardClaimed,
+    Event,
     GameService,
     Genesis,
     NewPlayer,
@@ -23,18 +29,37 @@ from baolife_core import (
     PlayerStore,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
+    QuestRewardClaimed,
+    QuestsRolled,
+    UseItem,
+    event_from_wire,
     idempotency_key_hash,
+    replay_outcomes,
     start,
     step,
 )
-from baolife_storage_mysql import metadata
-from baolife_storage_mysql.schema import diamond_transactions, players
+from baolife_core.retention.login import local_day
+from baolife_core.retention.quests import roll_quests
+from baolife_storage_mysql import Origin, metadata
+from baolife_storage_mysql.projections import (
+    InsertRow,
+    Row,
+    UpdateRow,
+    UpsertRow,
+    project,
+)
+from baolife_storage_mysql.schema import diamond_transactions, player_journal, players
 from content_packs import life_catalog
 
 #: An instant well inside the valid range, so tests can add offsets to it.
 T0 = 1_700_000_000_000
 #: Wall milliseconds of one game year on the bundled clock (36 days of 24 min).
 YEAR_MS = 36 * 24 * 60 * 1000
+#: Wall milliseconds of one day (a local day of the login rewards and quests).
+DAY_MS = 24 * 60 * 60 * 1000
+#: Wall time between two energy purchases that keeps a test under the rate limit
+#: (10 a minute, ``rate_limits.toml``) whatever else it is about.
+PURCHASE_GAP_MS = 7_000
 #: A storylet every day and nobody dies: a baby's first word and first steps
 #: (photos) are certain before age 3, and so is nothing else that would end it.
 STORIED = life_catalog(daily_ppm=0, story_chance_ppm=1_000_000)
@@ -142,6 +167,139 @@ PLAYER_TABLES = tuple(
 )
 
 
+#: The tables the projections write (the rest are written by the store itself).
+PROJECTION_TABLES = tuple(
+    table
+    for table in PLAYER_TABLES
+    if table.name
+    not in {
+        "users",
+        "players",
+        "player_journal",
+        "processed_transactions",
+        "store_transactions",
+    }
+)
+#: The metagame's player tables (revision 0006).
+METAGAME_TABLES = (
+    "player_achievements",
+    "player_login_streak",
+    "player_daily_quests",
+    "player_statistics",
+    "player_inventory",
+)
+
+#: A table's rows for one player, comparable: the surrogate id left out, sorted.
+Rows = list[dict[str, object]]
+
+
+def _comparable(table: Table, rows: Iterable[dict[str, object]]) -> Rows:
+    surrogate = table.autoincrement_column
+    kept = [
+        {k: v for k, v in row.items() if surrogate is None or k != surrogate.name}
+        for row in rows
+    ]
+    return sorted(kept, key=lambda row: json.dumps(row, sort_keys=True))
+
+
+def stored_rows(
+    engine: Engine, player_id: str, tables: Iterable[Table] = PROJECTION_TABLES
+) -> dict[str, Rows]:
+    """Every row of the projection ``tables`` that holds ``player_id``."""
+    with engine.connect() as connection:
+        return {
+            table.name: _comparable(
+                table,
+                (
+                    dict(row._mapping)
+                    for row in connection.execute(
+                        select(table).where(table.c.player_id == player_id)
+                    )
+                ),
+            )
+            for table in tables
+        }
+
+
+def _key(table: Table, values: Any) -> tuple[object, ...]:
+    return tuple(values[column.name] for column in table.primary_key.columns)
+
+
+def apply_rows(
+    model: dict[str, dict[tuple[object, ...], dict[str, object]]], rows: Iterable[Row]
+) -> None:
+    """Write projected rows into ``model`` (table -> key -> row) as the store does.
+
+    Inserts must be new, updates must match, upserts insert or set and add. A
+    table keyed by a surrogate id is keyed here by insertion order.
+    """
+    for row in rows:
+        table = row.table
+        tables = model.setdefault(table.name, {})
+        if isinstance(row, UpdateRow):
+            tables[_key(table, row.key)].update(row.values)
+            continue
+        full = {column.name: row.values.get(column.name) for column in table.columns}
+        surrogate = table.autoincrement_column
+        key = (len(tables),) if surrogate is not None else _key(table, full)
+        if isinstance(row, UpsertRow) and key in tables:
+            existing = tables[key]
+            for name, value in row.values.items():
+                if name in row.add:
+                    value = cast(int, existing[name]) + cast(int, value)
+                existing[name] = value
+            continue
+        assert isinstance(row, InsertRow | UpsertRow)
+        assert key not in tables, (table.name, key)
+        tables[key] = full
+
+
+def projected_rows(
+    lines: Iterable[tuple[Origin, Sequence[Event]]],
+    tables: Iterable[Table] = PROJECTION_TABLES,
+) -> dict[str, Rows]:
+    """The rows the projectors write for journal ``lines``, as ``stored_rows``."""
+    model: dict[str, dict[tuple[object, ...], dict[str, object]]] = {}
+    for origin, events in lines:
+        apply_rows(model, project(origin, events))
+    return {
+        table.name: _comparable(table, model.get(table.name, {}).values())
+        for table in tables
+    }
+
+
+def journal_lines(
+    engine: Engine, player_id: str
+) -> Iterator[tuple[Origin, Sequence[Event]]]:
+    """The stored journal's events, line by line, with their origins.
+
+    Only ``player_journal`` is read: ``Origin.quest_day`` is the last
+    ``QuestsRolled`` day of the lines so far.
+    """
+    with engine.connect() as connection:
+        lines = connection.execute(
+            select(player_journal.c.seq, player_journal.c.events)
+            .where(player_journal.c.player_id == player_id)
+            .order_by(player_journal.c.seq)
+        ).all()
+    quest_day: int | None = None
+    for line in lines:
+        events = [event_from_wire(data) for data in json.loads(line.events)]
+        for rolled in (e for e in events if isinstance(e, QuestsRolled)):
+            quest_day = rolled.local_day
+        yield Origin(player_id, line.seq, quest_day=quest_day), events
+
+
+def replayed_lines(
+    store: PlayerStore, player_id: str, catalog: Catalog
+) -> Iterator[tuple[Origin, Sequence[Event]]]:
+    """The journal's commands replayed through the engine, with their origins."""
+    for outcome in replay_outcomes(store.journal(player_id), catalog):
+        state = outcome.state
+        origin = Origin(player_id, state.seq, quest_day=state.retention.quests.day)
+        yield origin, outcome.events
+
+
 def row_counts(
     engine: Engine, player_id: str, *, exclude: Collection[str] = ()
 ) -> dict[str, int]:
@@ -173,6 +331,22 @@ def ledger(engine: Engine, player_id: str) -> tuple[int, int, int]:
             ).where(diamond_transactions.c.player_id == player_id)
         ).one()
     return diamonds, int(total), rows
+
+
+def ledger_by_reason(
+    engine: Engine, player_id: str
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """The player's ledger rows and their sum per ``(reason, reference)``."""
+    column = diamond_transactions.c
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                column.reason, column.reference, func.count(), func.sum(column.delta)
+            )
+            .where(column.player_id == player_id)
+            .group_by(column.reason, column.reference)
+        ).all()
+    return {(reason, ref): (count, int(total)) for reason, ref, count, total in rows}
 
 
 @frozen
@@ -210,3 +384,61 @@ def recorded(*engines: Engine) -> Iterator[list[Executed]]:
 def verbs(executed: list[Executed]) -> list[str]:
     """The verbs of ``executed``, without SQLite's ``BEGIN`` lines."""
     return [line.verb for line in executed if line.verb != "BEGIN"]
+
+
+#: Consecutive local days with a login claim (day 5 pays an energy drink).
+LOGIN_DAYS = 5
+#: The quest the sequence completes: claiming the login reward completes it.
+LOG_IN = "log_in"
+
+
+def _seed_offering_log_in(catalog: Catalog, at: int) -> int:
+    """The first seed whose daily set on ``at``'s local day offers ``log_in``."""
+    today = local_day(at, 0)
+    return next(
+        seed
+        for seed in range(10_000)
+        if LOG_IN
+        in {slot.quest for slot in roll_quests(catalog.quests, seed, today).slots}
+    )
+
+
+@frozen
+class Played:
+    """A player after the sequence, and every event its commands emitted."""
+
+    player_id: str
+    events: tuple[Event, ...]  # of the commands, in order (not the genesis)
+    login_at: tuple[int, ...]  # the instants of the login claims
+
+
+def play_metagame(service: GameService, catalog: Catalog) -> Played:
+    """Login rewards on ``LOGIN_DAYS`` consecutive local days, ``log_in`` completed
+    and claimed, a life begun (an energy drink), the drink used up, and day 5's
+    drink granted again; each reply checked.
+    """
+    ids = new_ids()
+    ids = Ids(ids.player_id, ids.device_id, _seed_offering_log_in(catalog, T0))
+    player = service.login_device(
+        ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
+    )
+    events: list[Event] = []
+
+    def run(command: Command) -> object:
+        result = service.execute(player, command)
+        events.extend(result.events)
+        return result.reply
+
+    login_at = [T0 + 1_000, *(T0 + day * DAY_MS for day in range(1, LOGIN_DAYS))]
+    claimed = run(ClaimDailyReward(at=login_at[0], idempotency_key="login-0"))
+    assert isinstance(claimed, DailyRewardClaimed), claimed
+    quest = run(ClaimQuestReward(at=T0 + 2_000, quest=LOG_IN, idempotency_key="q"))
+    assert isinstance(quest, QuestRewardClaimed), quest
+    run(CreateCharacter(at=T0 + 3_000))  # first_breath: an energy drink
+    used = run(UseItem(at=T0 + 4_000, item="energy_drink"))
+    assert 0 == getattr(used, "remaining", None), used
+    for day, at in enumerate(login_at[1:], start=1):
+        claimed = run(ClaimDailyReward(at=at, idempotency_key=f"login-{day}"))
+        assert isinstance(claimed, DailyRewardClaimed), claimed
+        assert day + 1 == claimed.streak
+    return Played(player, tuple(events), tuple(login_at))

@@ -1,4 +1,7 @@
-"""Catalog tables: ``sync_catalog`` keeps ``locations`` equal to the content.
+"""Catalog tables: ``sync_catalog`` keeps them equal to the content.
+
+``locations`` shows the generic rules; ``achievements``, ``daily_login_rewards``
+and ``daily_quest_templates`` (the metagame's) are checked column for column.
 
 On SQLite and MariaDB. The MariaDB database is shared by the session and the
 catalog tables hold no player, so every test first syncs the content it starts
@@ -9,7 +12,7 @@ table, a failure in a second catalog table) run on a SQLite file with a test
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -37,10 +40,21 @@ from baolife_storage_mysql import (
     SqlPlayerStore,
     TableSync,
     make_engine,
+    metadata,
     sync_catalog,
 )
-from baolife_storage_mysql.catalog_rows import location_rows
-from baolife_storage_mysql.schema import locations
+from baolife_storage_mysql.catalog_rows import (
+    achievement_rows,
+    location_rows,
+    login_reward_rows,
+    quest_template_rows,
+)
+from baolife_storage_mysql.schema import (
+    achievements,
+    daily_login_rewards,
+    daily_quest_templates,
+    locations,
+)
 
 from .support import recorded, verbs
 
@@ -156,7 +170,15 @@ class TestSync:
         with recorded(sql_store.engine) as executed:
             again = sync_catalog(sql_store.engine, catalog)
         assert not again.changed
-        assert CatalogSync((TableSync("locations", (), (), (), ()),)) == again
+        unchanged = (
+            "achievements",
+            "daily_login_rewards",
+            "daily_quest_templates",
+            "locations",
+        )
+        assert CatalogSync(tuple(TableSync(t, (), (), (), ()) for t in unchanged)) == (
+            again
+        )
         assert {"SELECT"} == set(verbs(executed))
         assert before == _rows(sql_store.engine)
 
@@ -213,9 +235,28 @@ class TestSync:
 class TestCatalogTables:
     """The generic rules, on catalog tables of a test ``MetaData``."""
 
-    def test_only_locations_are_catalog_tables_today(self) -> None:
-        """``sync_catalog`` syncs the schema's ``locations`` by default."""
-        assert [locations] == [spec.table for spec in CATALOG_TABLES]
+    def test_the_schema_s_catalog_tables(self) -> None:
+        """``sync_catalog`` syncs these by default: locations and the metagame's."""
+        assert [
+            locations,
+            achievements,
+            daily_login_rewards,
+            daily_quest_templates,
+        ] == [spec.table for spec in CATALOG_TABLES]
+
+    def test_no_table_refers_to_a_catalog_table(self) -> None:
+        """Player rows name catalog ids without a foreign key (``schema`` rules).
+
+        So a stale catalog row is always deleted, and a projection never
+        depends on the catalog table's content.
+        """
+        catalog_tables = {spec.table for spec in CATALOG_TABLES}
+        assert [] == [
+            (table.name, constraint.referred_table.name)
+            for table in metadata.tables.values()
+            for constraint in table.foreign_key_constraints
+            if constraint.referred_table in catalog_tables
+        ]
 
     @pytest.fixture
     def engine(self, tmp_path: Path) -> Iterator[Engine]:
@@ -280,3 +321,160 @@ class TestCatalogTables:
         spec = CatalogTable(locations, lambda _: [{"id": "home", "name": "Home"}])
         with pytest.raises(ValueError, match="exactly the columns"):
             sync_catalog(engine, catalog, [spec])
+
+
+def _rows_by_key(engine: Engine, table: Table) -> list[dict[str, object]]:
+    """Every row of a catalog table, in primary-key order."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(table).order_by(*table.primary_key.columns)
+        ).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def _by_key(
+    table: Table, rows: Iterable[Mapping[str, object]]
+) -> list[dict[str, object]]:
+    """Content rows in primary-key order."""
+    keys = [column.name for column in table.primary_key.columns]
+    return sorted((dict(row) for row in rows), key=lambda r: [r[k] for k in keys])
+
+
+class TestMetagameCatalog:
+    """The achievements, the login reward cycle and the daily quest templates."""
+
+    def test_the_tables_hold_the_content(
+        self, sql_store: SqlPlayerStore, catalog: Catalog
+    ) -> None:
+        """44 achievements, 7 login days, 11 quest templates, column for column."""
+        sync_catalog(sql_store.engine, catalog)
+        expected = {
+            achievements: _by_key(achievements, achievement_rows(catalog)),
+            daily_login_rewards: _by_key(
+                daily_login_rewards, login_reward_rows(catalog)
+            ),
+            daily_quest_templates: _by_key(
+                daily_quest_templates, quest_template_rows(catalog)
+            ),
+        }
+        stored = {table: _rows_by_key(sql_store.engine, table) for table in expected}
+        assert expected == stored
+        assert [44, 7, 11] == [len(rows) for rows in stored.values()]
+
+    def test_an_achievement_row(
+        self, sql_store: SqlPlayerStore, catalog: Catalog
+    ) -> None:
+        """A hidden one, an event predicate, a reward with a weighted roll."""
+        sync_catalog(sql_store.engine, catalog)
+        rows = {row["id"]: row for row in _rows_by_key(sql_store.engine, achievements)}
+        assert {
+            "id": "full_week",
+            "category": "dedication",
+            "name": "Full week",
+            "description": "Log in 7 days in a row.",
+            "hidden": False,
+            "predicate": "login_reward_claimed where streak = 7",
+            "reward": "20 diamonds + one of [1 Energy drink (weight 3) | "
+            "1 Lucky charm (weight 1)]",
+        } == rows["full_week"]
+        assert (True, "questions_answered >= 42", "42 diamonds") == (
+            rows["deep_thought"]["hidden"],
+            rows["deep_thought"]["predicate"],
+            rows["deep_thought"]["reward"],
+        )
+        assert (
+            'stage_entered where stage = "teen"' == rows["teenage_years"]["predicate"]
+        )
+        assert sorted(a.id for a in catalog.achievements.achievements) == sorted(
+            map(str, rows)
+        )
+
+    def test_the_login_reward_cycle(
+        self, sql_store: SqlPlayerStore, catalog: Catalog
+    ) -> None:
+        """Day by day: diamonds, energy, items as JSON, the text a claim shows."""
+        sync_catalog(sql_store.engine, catalog)
+        rows = _rows_by_key(sql_store.engine, daily_login_rewards)
+        assert list(range(1, 8)) == [row["day"] for row in rows]
+        assert catalog.login.week_diamonds == sum(
+            int(str(row["diamonds"])) for row in rows
+        )
+        assert {
+            "day": 3,
+            "diamonds": 15,
+            "energy": 50,
+            "items": "{}",
+            "reward": "15 diamonds + 50 energy",
+        } == rows[2]
+        assert {
+            "day": 7,
+            "diamonds": 30,
+            "energy": 0,
+            "items": '{"lucky_charm":1,"time_crystal":1}',
+            "reward": "30 diamonds + 1 Lucky charm + 1 Time crystal",
+        } == rows[6]
+
+    def test_the_daily_quest_templates(
+        self, sql_store: SqlPlayerStore, catalog: Catalog
+    ) -> None:
+        """The event, its filter, the measure, the target range, weight, reward."""
+        sync_catalog(sql_store.engine, catalog)
+        rows = {
+            row["id"]: row
+            for row in _rows_by_key(sql_store.engine, daily_quest_templates)
+        }
+        assert {
+            "id": "answer_questions",
+            "name": "Answer {target} questions",
+            "event": "question_answered",
+            "event_filter": "expired = false",
+            "measure": "count",
+            "target_low": 2,
+            "target_high": 4,
+            "weight": 8,
+            "reward": "10 diamonds",
+        } == rows["answer_questions"]
+        assert (None, "energy", 60, 150) == (
+            rows["spend_energy"]["event_filter"],
+            rows["spend_energy"]["measure"],
+            rows["spend_energy"]["target_low"],
+            rows["spend_energy"]["target_high"],
+        )
+        assert 0 == rows["go_on_date"]["weight"]  # never offered, still content
+        assert (
+            "15 diamonds + one of [20 energy (weight 3) | 1 Lucky charm "
+            + ("(weight 1)]")
+            == rows["meet_someone"]["reward"]
+        )
+
+    def test_changed_content_changes_only_its_rows(
+        self, sql_store: SqlPlayerStore, catalog: Catalog
+    ) -> None:
+        """A renamed achievement is updated, a removed quest template deleted.
+
+        No player table refers to a catalog table, so a template goes from the
+        catalog even while ``player_daily_quests`` rows still name it.
+        """
+        sync_catalog(sql_store.engine, catalog)
+        renamed = tuple(
+            evolve(a, name="Hello again") if a.id == "first_breath" else a
+            for a in catalog.achievements.achievements
+        )
+        fewer = tuple(q for q in catalog.quests.quests if q.id != "rest_up")
+        changed = evolve(
+            catalog,
+            achievements=evolve(catalog.achievements, achievements=renamed),
+            quests=evolve(catalog.quests, quests=fewer),
+        )
+        report = sync_catalog(sql_store.engine, changed)
+        assert TableSync("achievements", (), (("first_breath",),), (), ()) == (
+            report.table("achievements")
+        )
+        assert TableSync("daily_quest_templates", (), (), (("rest_up",),), ()) == (
+            report.table("daily_quest_templates")
+        )
+        assert not report.table("daily_login_rewards").changed
+        assert "rest_up" not in {
+            row["id"] for row in _rows_by_key(sql_store.engine, daily_quest_templates)
+        }
+        sync_catalog(sql_store.engine, catalog)  # the shared database's content

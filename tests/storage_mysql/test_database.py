@@ -244,12 +244,14 @@ class TestMariadbEngines:
             store.close()
         delta = {name: after[name] - before[name] for name in before}
         # The first probe's own read is rolled back when it closes: one ROLLBACK.
-        # Questions: five statements and the COMMIT per append, and that probe.
+        # Questions: six statements (version bump, journal line, debit, refill,
+        # statistics, key) and the COMMIT per append, the 3 daily quests the
+        # day's first command rolls, and that probe.
         expected = {
             "Com_admin_commands": 0,
             "Com_commit": APPENDS,
             "Com_rollback": 1,
-            "Questions": 6 * APPENDS + 2,
+            "Questions": 7 * APPENDS + 3 + 2,
         }
         assert expected == delta
 

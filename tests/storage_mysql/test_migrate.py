@@ -14,10 +14,21 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
 
 from baolife_core import (
+    AchievementUnlocked,
     Catalog,
+    ClaimDailyReward,
     CreateCharacter,
     GameService,
+    ItemGranted,
+    ItemUsed,
+    LoginRewardClaimed,
     PhotoAdded,
+    PlayerCreated,
+    PlayerStore,
+    QuestProgressed,
+    QuestRewardPaid,
+    QuestsRolled,
+    StatisticsChanged,
     replay_outcomes,
 )
 from baolife_storage_mysql import (
@@ -37,20 +48,28 @@ from baolife_storage_mysql.projections import InsertRow, no_rows, project
 from baolife_storage_mysql.schema import player_photo_album
 
 from .support import (
+    DAY_MS,
+    LOGIN_DAYS,
     MARIADB,
+    METAGAME_TABLES,
     STORIED,
     T0,
     genesis,
+    journal_lines,
     live_years,
     new_ids,
     new_store_transaction_id,
+    play_metagame,
+    projected_rows,
     purchase,
     record_for,
+    replayed_lines,
     row_counts,
+    stored_rows,
     time_skip,
 )
 
-HEAD = "0005"
+HEAD = "0006"
 #: The first revision: the schema before time skips.
 INITIAL = "0001"
 #: The schema before characters.
@@ -63,6 +82,44 @@ ALBUM_AND_LOCATIONS = {"player_photo_album", "locations"}
 ALBUM = "0004"
 #: The table 0005 adds.
 STORE_TRANSACTIONS = "store_transactions"
+#: The schema before the metagame.
+STORE = "0005"
+#: The catalog tables 0006 adds (its player tables are ``METAGAME_TABLES``).
+METAGAME_CATALOG = {"achievements", "daily_login_rewards", "daily_quest_templates"}
+#: The events whose rows 0006 adds: before it, they wrote none.
+METAGAME_EVENTS = (
+    PlayerCreated,
+    LoginRewardClaimed,
+    QuestsRolled,
+    QuestProgressed,
+    QuestRewardPaid,
+    AchievementUnlocked,
+    StatisticsChanged,
+    ItemGranted,
+    ItemUsed,
+)
+
+
+def _as_before_0006(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Project as the code before 0006 did: no metagame rows (undo to restore)."""
+    for kind in METAGAME_EVENTS:
+        monkeypatch.setitem(PROJECTIONS, kind, no_rows)
+
+
+def _backfilled(
+    engine: Engine, store: PlayerStore, player: str, catalog: Catalog
+) -> dict[str, int]:
+    """Check 0006's backfill of ``player``; the metagame rows it wrote, per table.
+
+    The rows are those the projectors write for the stored journal, and for the
+    journal's commands replayed through the engine.
+    """
+    tables = [metadata.tables[name] for name in METAGAME_TABLES]
+    rows = stored_rows(engine, player, tables)
+    assert rows == projected_rows(journal_lines(engine, player), tables)
+    assert rows == projected_rows(replayed_lines(store, player, catalog), tables)
+    assert 1 == len(rows["player_statistics"]) == len(rows["player_login_streak"])
+    return {name: len(table_rows) for name, table_rows in rows.items()}
 
 
 def _schema(engine: Engine) -> dict[str, Any]:
@@ -183,11 +240,19 @@ def older_engine(
 
 
 class TestFromOlder:
-    """A database at an older revision with players in it, upgraded to head."""
+    """A database at an older revision with players in it, upgraded to head.
+
+    The players are written by today's code projecting as the code of their
+    revision did (``_as_before_0006``, and no album before 0004); 0006 then
+    backfills the metagame tables from their journals.
+    """
 
     @pytest.mark.parametrize("revision", [INITIAL])
     def test_upgrade_from_0001_adds_the_later_tables_and_keeps_the_data(
-        self, older_engine: Engine, catalog: Catalog
+        self,
+        older_engine: Engine,
+        catalog: Catalog,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """0001 -> head adds the tables, keeps old rows, and matches the metadata."""
         later = {
@@ -195,15 +260,19 @@ class TestFromOlder:
             "characters",
             *ALBUM_AND_LOCATIONS,
             STORE_TRANSACTIONS,
+            *METAGAME_CATALOG,
+            *METAGAME_TABLES,
         }
         assert INITIAL == _revision(older_engine)
         assert not later & set(inspect(older_engine).get_table_names())
+        _as_before_0006(monkeypatch)
         ids = new_ids()
         store = SqlPlayerStore(older_engine)
         store.create_player(genesis(ids, catalog))
         refill = purchase(T0 + 1, "k-1")
         store.append(record_for(store, ids.player_id, refill, catalog))
         before = row_counts(older_engine, ids.player_id, exclude=later)
+        monkeypatch.undo()
 
         run_migrations(older_engine)
 
@@ -216,6 +285,7 @@ class TestFromOlder:
             "characters": 0,
             "player_photo_album": 0,
             STORE_TRANSACTIONS: 0,
+            **_backfilled(older_engine, store, ids.player_id, catalog),
         }
         assert {**before, **added} == after
         skip = time_skip(T0 + 2, "k-2")
@@ -224,26 +294,41 @@ class TestFromOlder:
 
     @pytest.mark.parametrize("revision", [TIME_SKIPS])
     def test_upgrade_from_0002_adds_characters_and_keeps_the_data(
-        self, older_engine: Engine, catalog: Catalog
+        self,
+        older_engine: Engine,
+        catalog: Catalog,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """0002 -> head adds ``characters``; a life can then be created."""
         assert TIME_SKIPS == _revision(older_engine)
         assert "characters" not in inspect(older_engine).get_table_names()
+        _as_before_0006(monkeypatch)
         ids = new_ids()
         store = SqlPlayerStore(older_engine)
         store.create_player(genesis(ids, catalog))
         for bought in (purchase(T0 + 1, "k-1"), time_skip(T0 + 2, "k-2")):
             store.append(record_for(store, ids.player_id, bought, catalog))
-        later = {"characters", *ALBUM_AND_LOCATIONS, STORE_TRANSACTIONS}
+        later = {
+            "characters",
+            *ALBUM_AND_LOCATIONS,
+            STORE_TRANSACTIONS,
+            *METAGAME_TABLES,
+        }
         before = row_counts(older_engine, ids.player_id, exclude=later)
         assert 1 == before["time_skip_purchases"]
+        monkeypatch.undo()
 
         run_migrations(older_engine)
 
         assert HEAD == _revision(older_engine)
         assert [] == _differences(older_engine)
         after = row_counts(older_engine, ids.player_id)
-        added = {"characters": 0, "player_photo_album": 0, STORE_TRANSACTIONS: 0}
+        added = {
+            "characters": 0,
+            "player_photo_album": 0,
+            STORE_TRANSACTIONS: 0,
+            **_backfilled(older_engine, store, ids.player_id, catalog),
+        }
         assert {**before, **added} == after
         born = CreateCharacter(at=T0 + 3)
         store.append(record_for(store, ids.player_id, born, catalog))
@@ -258,6 +343,7 @@ class TestFromOlder:
         tables = set(inspect(older_engine).get_table_names())
         assert not ALBUM_AND_LOCATIONS & tables
         monkeypatch.setitem(PROJECTIONS, PhotoAdded, no_rows)  # as 0003's code did
+        _as_before_0006(monkeypatch)
         store = SqlPlayerStore(older_engine)
         service = GameService(store, STORIED)
         ids = new_ids()
@@ -267,7 +353,7 @@ class TestFromOlder:
         service.execute(player, CreateCharacter(at=T0 + 1))
         photos = live_years(service, player, T0 + 1, 3)
         assert len(photos) >= 2
-        later = {*ALBUM_AND_LOCATIONS, STORE_TRANSACTIONS}
+        later = {*ALBUM_AND_LOCATIONS, STORE_TRANSACTIONS, *METAGAME_TABLES}
         before = row_counts(older_engine, player, exclude=later)
         monkeypatch.undo()
 
@@ -276,7 +362,11 @@ class TestFromOlder:
         assert HEAD == _revision(older_engine)
         assert [] == _differences(older_engine)
         after = row_counts(older_engine, player)
-        added = {"player_photo_album": len(photos), STORE_TRANSACTIONS: 0}
+        added = {
+            "player_photo_album": len(photos),
+            STORE_TRANSACTIONS: 0,
+            **_backfilled(older_engine, store, player, STORIED),
+        }
         assert {**before, **added} == after
         with older_engine.connect() as connection:
             rows = [
@@ -304,27 +394,81 @@ class TestFromOlder:
 
     @pytest.mark.parametrize("revision", [ALBUM])
     def test_upgrade_from_0004_adds_store_transactions_and_keeps_the_data(
-        self, older_engine: Engine, catalog: Catalog
+        self,
+        older_engine: Engine,
+        catalog: Catalog,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """0004 -> head adds ``store_transactions``; a purchase can then be bound."""
         assert ALBUM == _revision(older_engine)
         assert STORE_TRANSACTIONS not in inspect(older_engine).get_table_names()
+        _as_before_0006(monkeypatch)
         ids = new_ids()
         store = SqlPlayerStore(older_engine)
         store.create_player(genesis(ids, catalog))
         store.append(record_for(store, ids.player_id, purchase(T0 + 1, "k"), catalog))
-        before = row_counts(older_engine, ids.player_id, exclude={STORE_TRANSACTIONS})
+        later = {STORE_TRANSACTIONS, *METAGAME_TABLES}
+        before = row_counts(older_engine, ids.player_id, exclude=later)
+        monkeypatch.undo()
 
         run_migrations(older_engine)
 
         assert HEAD == _revision(older_engine)
         assert [] == _differences(older_engine)
         after = row_counts(older_engine, ids.player_id)
-        assert {**before, STORE_TRANSACTIONS: 0} == after
+        added = {
+            STORE_TRANSACTIONS: 0,
+            **_backfilled(older_engine, store, ids.player_id, catalog),
+        }
+        assert {**before, **added} == after
         store_id = new_store_transaction_id()
         bound = store.bind_store_transaction(store_id, ids.player_id, at=T0 + 2)
         assert ids.player_id == bound
         assert 1 == row_counts(older_engine, ids.player_id)[STORE_TRANSACTIONS]
+
+    @pytest.mark.parametrize("revision", [STORE])
+    def test_upgrade_from_0005_backfills_the_metagame_from_the_journal(
+        self,
+        older_engine: Engine,
+        catalog: Catalog,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """A metagame played before 0006 becomes the rows the projectors write.
+
+        Then play goes on over the backfilled rows: a claim the next local day
+        updates the streak and statistics rows the backfill inserted.
+        """
+        assert STORE == _revision(older_engine)
+        tables = set(inspect(older_engine).get_table_names())
+        assert not (METAGAME_CATALOG | set(METAGAME_TABLES)) & tables
+        _as_before_0006(monkeypatch)
+        store = SqlPlayerStore(older_engine)
+        service = GameService(store, catalog)
+        played = play_metagame(service, catalog)
+        player = played.player_id
+        before = row_counts(older_engine, player, exclude=METAGAME_TABLES)
+        monkeypatch.undo()
+
+        run_migrations(older_engine)
+
+        assert HEAD == _revision(older_engine)
+        assert [] == _differences(older_engine)
+        backfilled = _backfilled(older_engine, store, player, catalog)
+        assert all(backfilled.values()), backfilled
+        assert {**before, **backfilled} == row_counts(older_engine, player)
+        at = played.login_at[-1] + DAY_MS
+        result = service.execute(player, ClaimDailyReward(at=at, idempotency_key="n"))
+        [claim] = [e for e in result.events if isinstance(e, LoginRewardClaimed)]
+        assert LOGIN_DAYS + 1 == claim.streak
+        rows = stored_rows(older_engine, player)
+        assert rows == projected_rows(journal_lines(older_engine, player))
+        [streak] = rows["player_login_streak"]
+        [statistics] = rows["player_statistics"]
+        assert (LOGIN_DAYS + 1, at, LOGIN_DAYS + 1) == (
+            streak["streak"],
+            streak["claimed_at"],
+            statistics["login_days"],
+        )
 
 
 class TestRevisions:

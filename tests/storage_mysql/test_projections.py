@@ -7,23 +7,47 @@ from attrs import frozen
 
 from baolife_core import (
     EVENT_TYPES,
+    AchievementUnlocked,
+    Birthday,
     CharacterBorn,
     CharacterDied,
     DiamondsCredited,
     DiamondsSpent,
+    EnergyGranted,
     EnergyRefilled,
     GameTimeSkipped,
+    ItemGranted,
+    ItemUsed,
+    LoginRewardClaimed,
     PhotoAdded,
     PlayerCreated,
+    QuestProgressed,
+    QuestRewardPaid,
+    QuestsRolled,
     StageEntered,
+    StatisticsChanged,
+    TutorialAdvanced,
+    UtcOffsetSet,
 )
-from baolife_storage_mysql import PROJECTIONS, Origin
-from baolife_storage_mysql.projections import InsertRow, UpdateRow, project
+from baolife_core.retention.statistics import STATISTIC_NAMES
+from baolife_storage_mysql import PROJECTIONS, Origin, ProjectionError
+from baolife_storage_mysql.projections import (
+    InsertRow,
+    UpdateRow,
+    UpsertRow,
+    project,
+)
 from baolife_storage_mysql.schema import (
+    STATISTIC_COLUMNS,
     characters,
     diamond_transactions,
     energy_refill_purchases,
+    player_achievements,
+    player_daily_quests,
+    player_inventory,
+    player_login_streak,
     player_photo_album,
+    player_statistics,
     time_skip_purchases,
 )
 
@@ -52,9 +76,31 @@ class TestProjectionTable:
 class TestRows:
     """The rows each event writes."""
 
-    def test_player_created_writes_no_row(self) -> None:
-        """Creation is the users and players rows, written by ``create_player``."""
-        assert [] == project(ORIGIN, [PlayerCreated(at=1, seed=2)])
+    def test_player_created_inserts_the_streak_and_statistics_rows(self) -> None:
+        """Every player has these two rows from creation on, at zero.
+
+        The users and players rows are written by ``create_player`` itself.
+        """
+        expected = [
+            InsertRow(
+                player_login_streak,
+                {
+                    "player_id": "p-1",
+                    "streak": 0,
+                    "last_local_day": None,
+                    "claimed_at": None,
+                },
+            ),
+            InsertRow(
+                player_statistics,
+                {
+                    "player_id": "p-1",
+                    **dict.fromkeys(STATISTIC_NAMES, 0),
+                    "updated_at": 1,
+                },
+            ),
+        ]
+        assert expected == project(ORIGIN, [PlayerCreated(at=1, seed=2)])
 
     @pytest.mark.parametrize(
         ("event", "delta"),
@@ -276,3 +322,185 @@ class TestUpdateRow:
         """Nothing to set, or a key column to move, is a projector bug."""
         with pytest.raises(TypeError, match="none of the key"):
             UpdateRow(characters, {"player_id": "p-1", "life": 1}, values)
+
+
+class TestMetagameRows:
+    """The rows of the metagame's events."""
+
+    def test_statistic_columns_are_the_core_s_statistics(self) -> None:
+        """A new statistic in the core needs a column, so a migration."""
+        assert STATISTIC_NAMES == STATISTIC_COLUMNS
+        columns = [column.name for column in player_statistics.columns]
+        assert ["player_id", *STATISTIC_NAMES, "updated_at"] == columns
+
+    def test_a_login_claim_updates_the_streak_row(self) -> None:
+        """The streak, its local day and the claim's instant."""
+        event = LoginRewardClaimed(
+            at=9, local_day=19_700, cycle_day=3, streak=3, reward="15 diamonds"
+        )
+        expected = [
+            UpdateRow(
+                player_login_streak,
+                {"player_id": "p-1"},
+                {"streak": 3, "last_local_day": 19_700, "claimed_at": 9},
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_changed_statistics_update_only_their_columns(self) -> None:
+        """The event carries the values after; the others stay as they are."""
+        event = StatisticsChanged(at=9, values=(("lives_lived", 2), ("login_days", 5)))
+        expected = [
+            UpdateRow(
+                player_statistics,
+                {"player_id": "p-1"},
+                {"lives_lived": 2, "login_days": 5, "updated_at": 9},
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_an_achievement_inserts_its_row(self) -> None:
+        """One row per achievement, at the instant it unlocked."""
+        event = AchievementUnlocked(
+            at=9, achievement="welcome", category="dedication", name="Welcome!"
+        )
+        expected = [
+            InsertRow(
+                player_achievements,
+                {"player_id": "p-1", "achievement_id": "welcome", "unlocked_at": 9},
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_a_roll_inserts_one_row_per_quest_in_offer_order(self) -> None:
+        """Keyed by (player, local day, quest); ``slot`` keeps the offer order."""
+        event = QuestsRolled(
+            at=9, local_day=19_700, quests=(("study", 3), ("log_in", 1))
+        )
+        expected = [
+            InsertRow(
+                player_daily_quests,
+                {
+                    "player_id": "p-1",
+                    "local_day": 19_700,
+                    "quest_id": quest,
+                    "slot": slot,
+                    "target": target,
+                    "progress": 0,
+                    "claimed_at": None,
+                },
+            )
+            for slot, (quest, target) in enumerate(event.quests)
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_progress_updates_the_quest_of_the_origin_s_quest_day(self) -> None:
+        """``QuestProgressed`` has no day: the record's quest day keys the row."""
+        origin = Origin(player_id="p-1", seq=7, quest_day=19_700)
+        event = QuestProgressed(
+            at=9, quest="study", progress=2, target=3, completed=False
+        )
+        expected = [
+            UpdateRow(
+                player_daily_quests,
+                {"player_id": "p-1", "local_day": 19_700, "quest_id": "study"},
+                {"progress": 2},
+            )
+        ]
+        assert expected == project(origin, [event])
+
+    def test_progress_before_any_roll_is_an_error(self) -> None:
+        """No quest day: the journal cannot say which row, so nothing is written."""
+        event = QuestProgressed(
+            at=9, quest="study", progress=2, target=3, completed=False
+        )
+        with pytest.raises(ProjectionError, match="study"):
+            project(ORIGIN, [event])
+
+    def test_a_paid_quest_records_its_claim(self) -> None:
+        """``QuestRewardPaid`` carries its day and keys the row with it."""
+        origin = Origin(player_id="p-1", seq=7, quest_day=19_701)
+        event = QuestRewardPaid(at=9, local_day=19_700, quest="study")
+        expected = [
+            UpdateRow(
+                player_daily_quests,
+                {"player_id": "p-1", "local_day": 19_700, "quest_id": "study"},
+                {"claimed_at": 9},
+            )
+        ]
+        assert expected == project(origin, [event])
+
+    def test_a_grant_upserts_the_item_adding_its_count(self) -> None:
+        """The first grant inserts; a later one adds to ``count``."""
+        event = ItemGranted(at=9, item="lucky_charm", count=2, reason="achievement")
+        expected = [
+            UpsertRow(
+                player_inventory,
+                {
+                    "player_id": "p-1",
+                    "item_id": "lucky_charm",
+                    "count": 2,
+                    "updated_at": 9,
+                },
+                add=frozenset({"count"}),
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    def test_a_use_sets_the_count_remaining(self) -> None:
+        """``ItemUsed.remaining`` is absolute; 0 keeps the row."""
+        event = ItemUsed(at=9, item="energy_drink", remaining=0)
+        expected = [
+            UpdateRow(
+                player_inventory,
+                {"player_id": "p-1", "item_id": "energy_drink"},
+                {"count": 0, "updated_at": 9},
+            )
+        ]
+        assert expected == project(ORIGIN, [event])
+
+    @pytest.mark.parametrize(
+        "event",
+        [
+            Birthday(at=9, life=1, age=3, day=108),
+            UtcOffsetSet(at=9, minutes=120),
+            EnergyGranted(at=9, amount=20, energy_after=120, reason="quest"),
+            TutorialAdvanced(at=9, flow="classic", step="welcome", finished=False),
+        ],
+        ids=lambda event: type(event).__name__,
+    )
+    def test_the_rest_of_the_metagame_writes_no_row(self, event: object) -> None:
+        """Kept in the journal and the snapshot; the seed names no table."""
+        assert [] == project(ORIGIN, [event])  # type: ignore[list-item]
+
+    def test_project_keeps_the_origin_s_quest_day(self) -> None:
+        """Each event's origin is the record's, with its own index."""
+        origin = Origin(player_id="p-1", seq=7, quest_day=19_700)
+        rolled = QuestsRolled(at=9, local_day=19_700, quests=(("study", 3),))
+        moved = QuestProgressed(
+            at=9, quest="study", progress=1, target=3, completed=False
+        )
+        rows = project(origin, [rolled, moved])
+        assert [InsertRow, UpdateRow] == [type(row) for row in rows]
+        assert 19_700 == rows[1].key["local_day"]  # type: ignore[union-attr]
+
+
+class TestUpsertRow:
+    """An ``UpsertRow`` has its whole key, and sets or adds other columns."""
+
+    def test_values_must_hold_the_primary_key(self) -> None:
+        """Without the key there is no row to insert or to find."""
+        with pytest.raises(TypeError, match="primary key"):
+            UpsertRow(player_inventory, {"player_id": "p-1", "count": 1})
+
+    def test_something_besides_the_key_must_be_set(self) -> None:
+        """An upsert of the key alone is an insert that may do nothing."""
+        with pytest.raises(TypeError, match="must set some column"):
+            UpsertRow(player_inventory, {"player_id": "p-1", "item_id": "x"})
+
+    @pytest.mark.parametrize("add", ["item_id", "updated"], ids=["key", "absent"])
+    def test_add_names_columns_of_the_values_outside_the_key(self, add: str) -> None:
+        """Adding to a key column, or to a column not given, is a projector bug."""
+        values = {"player_id": "p-1", "item_id": "x", "count": 1, "updated_at": 2}
+        with pytest.raises(TypeError, match="add"):
+            UpsertRow(player_inventory, values, add=frozenset({add}))

@@ -25,6 +25,7 @@ from baolife_core import (
     replay,
     step,
 )
+from baolife_core.experiments import assign_variants
 
 from .support import T0, genesis, new_ids, port_view, purchase, record_for
 
@@ -118,9 +119,11 @@ class TestContractAppend:
         assert (reply.energy, reply.diamonds) == (150, 950)
         expected = StoredPlayer(player_id=player, state=result.state, version=2)
         assert expected == store.load(player)
-        assert (NewPlayer(at=T0, seed=ids.seed), command) == tuple(
-            store.journal(player)
-        )
+        # The service records the player's experiment variants in the genesis.
+        variants = assign_variants(player, catalog.experiments)
+        assert variants
+        genesis_record = NewPlayer(at=T0, seed=ids.seed, variants=variants)
+        assert (genesis_record, command) == tuple(store.journal(player))
         key = idempotency_key_hash(player, command)
         assert key is not None
         assert reply == store.processed_reply(player, key)

@@ -25,9 +25,11 @@ from baolife_core import (
 from baolife_storage_mysql import SqlPlayerStore, create_store
 
 from .support import (
+    PURCHASE_GAP_MS,
     T0,
     genesis,
     ledger,
+    ledger_by_reason,
     new_ids,
     purchase,
     record_for,
@@ -37,6 +39,21 @@ from .support import (
 
 #: Purchases each of the two stores makes, alternating.
 ROUNDS = 5
+#: The tables a purchase writes, by the start of each statement's SQL.
+_TARGETS = {
+    "UPDATE players": "bump",
+    "INSERT INTO player_journal": "journal",
+    "INSERT INTO player_daily_quests": "quest",
+    "INSERT INTO diamond_transactions": "ledger",
+    "INSERT INTO energy_refill_purchases": "refill",
+    "UPDATE player_statistics": "statistics",
+    "INSERT INTO processed_transactions": "key",
+}
+
+
+def _target(sql: str) -> str:
+    """What a write statement writes (``_TARGETS``), or its SQL if unknown."""
+    return next((name for head, name in _TARGETS.items() if sql.startswith(head)), sql)
 
 
 def _new_player(service: GameService) -> str:
@@ -167,14 +184,34 @@ class TestService:
     """``GameService.execute`` on a cached player."""
 
     def test_cached_purchase_reads_nothing(
-        self, sql_store: SqlPlayerStore, catalog: Catalog
+        self, sql_store: SqlPlayerStore, roomy_catalog: Catalog
     ) -> None:
-        """The first attempt runs on the cache: one UPDATE, four INSERTs, no read."""
-        service = GameService(sql_store, catalog)
+        """The first attempt runs on the cache: it writes, and reads nothing.
+
+        The day's first command also rolls its 3 daily quests; after that a
+        purchase is six statements: the version bump, the journal line, the
+        debit, the refill, the statistics (diamonds spent) and the key.
+        """
+        service = GameService(sql_store, roomy_catalog)
         player = _new_player(service)
-        with recorded(sql_store.engine, sql_store.reader) as executed:
-            service.execute(player, purchase(T0 + 1, "k-1"))
-        assert ["UPDATE"] + ["INSERT"] * 4 == verbs(executed)
+        steady = [
+            "ledger",
+            "refill",
+            "statistics",
+            "key",
+        ]
+        expected = [
+            ["bump", "journal", "quest", "quest", "quest", *steady],
+            ["bump", "journal", *steady],
+        ]
+        for index, want in enumerate(expected):
+            with recorded(sql_store.engine, sql_store.reader) as executed:
+                command = purchase(T0 + index * PURCHASE_GAP_MS, f"k-{index}")
+                result = service.execute(player, command)
+            assert isinstance(result.reply, EnergyUpdated), result.reply
+            assert want == [
+                _target(line.sql) for line in executed if line.verb != "BEGIN"
+            ]
 
 
 class TestTwoProcesses:
@@ -193,20 +230,29 @@ class TestTwoProcesses:
             for index in range(2 * ROUNDS):
                 service = (first, second)[index % 2]
                 key = f"k-{index}"
-                result = service.execute(player, purchase(T0 + index, key))
+                at = T0 + index * PURCHASE_GAP_MS
+                result = service.execute(player, purchase(at, key))
                 assert isinstance(result.reply, EnergyUpdated)
                 keys.append(key)
         stale = [
-            line for line in executed if line.verb == "UPDATE" and not line.rowcount
+            line
+            for line in executed
+            if _target(line.sql) == "bump" and not line.rowcount
         ]
         # Only each store's first command found its cache current (or empty).
         assert 2 * ROUNDS - 2 == len(stale)
         journal = store_pair[0].journal(player)
         assert keys == [command.idempotency_key for command in journal[1:]]
-        balance = 1_000_000 - 50 * 2 * ROUNDS
-        assert (balance, balance, 1 + 2 * ROUNDS) == ledger(
+        # The starting million unlocks treasure_trove (earn 5,000): 50 diamonds.
+        balance = 1_000_000 + 50 - 50 * 2 * ROUNDS
+        assert (balance, balance, 2 + 2 * ROUNDS) == ledger(
             store_pair[0].engine, player
         )
+        assert {
+            ("starting_grant", "new_player"): (1, 1_000_000),
+            ("achievement", "achievement:treasure_trove"): (1, 50),
+            ("energy_refill", "overcharge"): (2 * ROUNDS, -50 * 2 * ROUNDS),
+        } == ledger_by_reason(store_pair[0].engine, player)
         for store in store_pair:
             stored = store.load(player, fresh=True)
             assert stored is not None

@@ -16,15 +16,18 @@ from attrs import evolve
 from sqlalchemy import select
 
 from baolife_core import (
+    AchievementUnlocked,
     Catalog,
     CharacterBorn,
     CharacterCreated,
     CharacterDied,
     CreateCharacter,
+    DiamondsCredited,
     GameService,
     PlayerState,
     Rejection,
     StageEntered,
+    StatisticsChanged,
     TimeSkipped,
 )
 from baolife_storage_mysql import ProjectionError, SqlPlayerStore
@@ -245,7 +248,18 @@ class TestDeath:
         at = T0 + DAY_MS
         result = service.execute(player, CreateCharacter(at=at))
         kinds = [type(event) for event in result.events]
-        assert [CharacterDied, CharacterBorn] == kinds
+        # Then the metagame: lives_lived 2 unlocks second_chance (20 diamonds),
+        # whose credit counts as diamonds earned.
+        assert [
+            CharacterDied,
+            CharacterBorn,
+            StatisticsChanged,
+            AchievementUnlocked,
+            DiamondsCredited,
+            StatisticsChanged,
+        ] == kinds
+        unlocked = [e for e in result.events if isinstance(e, AchievementUnlocked)]
+        assert ["second_chance"] == [event.achievement for event in unlocked]
         rows = _rows(sql_store, player)
         assert [(1, 1, at), (2, None, at)] == [
             (row["life"], row["died_day"], row["updated_at"]) for row in rows

@@ -25,6 +25,7 @@ from baolife_core import (
     state_to_wire,
     to_wire,
 )
+from baolife_core.wire import canonical_json
 from baolife_storage_mysql import SqlPlayerStore
 from baolife_storage_mysql.schema import player_journal, players, processed_transactions
 
@@ -32,6 +33,7 @@ from .support import (
     T0,
     genesis,
     ledger,
+    ledger_by_reason,
     new_ids,
     port_view,
     purchase,
@@ -69,6 +71,11 @@ class TestTables:
             "characters": 0,
             "player_photo_album": 0,
             "store_transactions": 0,
+            "player_achievements": 0,
+            "player_login_streak": 1,  # every player has one, from PlayerCreated
+            "player_daily_quests": 3,  # the purchase's local day rolled 3 quests
+            "player_statistics": 1,  # every player has one, from PlayerCreated
+            "player_inventory": 0,
         }
         assert expected == row_counts(sql_store.engine, player)
 
@@ -102,13 +109,19 @@ class TestTables:
         assert state_to_wire(result.state) == json.loads(snapshot)
         assert (diamonds, energy) == (950, 150)
         assert to_wire(command) == json.loads(line.command)
-        assert [to_wire(event) for event in result.events] == json.loads(line.events)
+        assert canonical_json([to_wire(event) for event in result.events]) == (
+            line.events
+        )
         assert to_wire(result.reply) == json.loads(reply)
 
-    def test_diamonds_column_equals_ledger_sum_andport_view(
+    def test_diamonds_column_equals_ledger_sum_and_port_view(
         self, sql_store: SqlPlayerStore, roomy_catalog: Catalog
     ) -> None:
-        """``players.diamonds`` == SUM(delta) == the snapshot's balance."""
+        """``players.diamonds`` == SUM(delta) == the snapshot's balance.
+
+        An achievement's diamonds are a ledger row like any other: the starting
+        million unlocks ``treasure_trove`` (earn 5,000) at creation, paying 50.
+        """
         service = GameService(sql_store, roomy_catalog)
         ids = new_ids()
         player = service.login_device(
@@ -119,8 +132,13 @@ class TestTables:
         stored = sql_store.load(player)
         assert stored is not None
         balance = stored.state.wallet.diamonds
-        assert (balance, balance, 5) == ledger(sql_store.engine, player)
-        assert balance == 1_000_000 - 4 * 50
+        assert (balance, balance, 6) == ledger(sql_store.engine, player)
+        assert {
+            ("starting_grant", "new_player"): (1, 1_000_000),
+            ("achievement", "achievement:treasure_trove"): (1, 50),
+            ("energy_refill", "overcharge"): (4, -4 * 50),
+        } == ledger_by_reason(sql_store.engine, player)
+        assert balance == 1_000_000 + 50 - 4 * 50
 
     def test_same_seed_players_each_have_their_purchase_rows(
         self, sql_store: SqlPlayerStore, catalog: Catalog
@@ -198,8 +216,9 @@ class TestTables:
             sql_store, ids.player_id, purchase(T0 + 2, "k-2"), roomy_catalog
         )
         # Reuse the first purchase's transaction id: its refill row is a duplicate.
+        [reused] = [e for e in first.outcome.events if isinstance(e, EnergyRefilled)]
         clashing = tuple(
-            evolve(event, transaction_id=first.outcome.events[1].transaction_id)
+            evolve(event, transaction_id=reused.transaction_id)
             if isinstance(event, EnergyRefilled)
             else event
             for event in good.outcome.events
@@ -221,11 +240,23 @@ class TestTables:
 class TestThreads:
     """The store shared by worker threads, as the WebSocket server uses it."""
 
+    @pytest.fixture
+    def unthrottled(self, roomy_catalog: Catalog) -> Catalog:
+        """``roomy_catalog`` without rate limits.
+
+        Racing threads send instants out of order, and a token bucket refills
+        nothing for an instant earlier than its last (``rate_limits``), so any
+        spacing would still refuse some purchases; the limits are not what this
+        test is about.
+        """
+        limits = evolve(roomy_catalog.rate_limits, limits=())
+        return evolve(roomy_catalog, rate_limits=limits)
+
     def test_racing_purchases_on_one_player_debit_once_per_key(
-        self, sql_store: SqlPlayerStore, roomy_catalog: Catalog
+        self, sql_store: SqlPlayerStore, unthrottled: Catalog
     ) -> None:
         """4 threads x 25 purchases: one debit per key, balance == ledger."""
-        service = GameService(sql_store, roomy_catalog, max_attempts=100)
+        service = GameService(sql_store, unthrottled, max_attempts=100)
         ids = new_ids()
         player = service.login_device(
             ids.device_id, new_player_id=ids.player_id, seed=ids.seed, at=T0
@@ -249,8 +280,16 @@ class TestThreads:
         purchases = THREADS * PURCHASES_PER_THREAD
         stored = sql_store.load(player)
         assert stored is not None
-        balance = 1_000_000 - 50 * purchases
-        assert (balance, balance, 1 + purchases) == ledger(sql_store.engine, player)
+        # Two achievements pay 50 each: treasure_trove (the starting million) and
+        # big_spender (1,000 diamonds spent, at the 20th purchase).
+        balance = 1_000_000 + 2 * 50 - 50 * purchases
+        assert (balance, balance, 3 + purchases) == ledger(sql_store.engine, player)
+        assert {
+            ("starting_grant", "new_player"): (1, 1_000_000),
+            ("achievement", "achievement:treasure_trove"): (1, 50),
+            ("achievement", "achievement:big_spender"): (1, 50),
+            ("energy_refill", "overcharge"): (purchases, -50 * purchases),
+        } == ledger_by_reason(sql_store.engine, player)
         assert balance == stored.state.wallet.diamonds
         counts = row_counts(sql_store.engine, player)
         assert (purchases, purchases, 1 + purchases) == (
@@ -258,4 +297,4 @@ class TestThreads:
             counts["energy_refill_purchases"],
             counts["player_journal"],
         )
-        assert stored.state == replay(sql_store.journal(player), roomy_catalog)
+        assert stored.state == replay(sql_store.journal(player), unthrottled)

@@ -76,6 +76,24 @@ class ProtocolClient:
         assert rid == reply.pop("rid")
         return reply
 
+    async def exchange(
+        self, message: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Send a request; its reply and the pushes it raised, in order.
+
+        A session answers one frame at a time and queues a request's pushes right
+        after its reply, so everything between the reply and the answer to a
+        following ``ping`` was pushed by the request.
+        """
+        reply = await self.request(message)
+        rid = self.next_rid()
+        await self.send({"type": "ping", "rid": rid})
+        pushes = []
+        while (pushed := await self.receive()).get("rid") != rid:
+            pushes.append(pushed)
+        assert "pong" == pushed["type"]
+        return reply, pushes
+
     async def hello(self, device_id: str | None = None) -> dict[str, Any]:
         """Log in as a device (a new one by default) and return the welcome."""
         welcome = await self.request(

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from baolife_core import (
+    AchievementUnlocked,
+    Event,
     GameService,
     InMemoryStore,
     QuestionPosed,
+    QuestProgressed,
     advance,
     client_view,
     replay,
@@ -40,6 +44,34 @@ def _json(value: object) -> Any:
     return json.loads(json.dumps(value))
 
 
+def metagame_pushes(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """The pushes that follow a command's prompts: its unlocked achievements, then
+    its quests' progress (docs/protocol.md "Retention pushes")."""
+    events = tuple(events)
+    unlocked = [
+        {
+            "type": "achievement_unlocked",
+            "achievement": e.achievement,
+            "category": e.category,
+            "name": e.name,
+        }
+        for e in events
+        if isinstance(e, AchievementUnlocked)
+    ]
+    progressed = [
+        {
+            "type": "quest_progress",
+            "quest": e.quest,
+            "progress": e.progress,
+            "target": e.target,
+            "completed": e.completed,
+        }
+        for e in events
+        if isinstance(e, QuestProgressed)
+    ]
+    return unlocked + progressed
+
+
 async def test_a_bot_life_from_creation_to_death(
     client: ProtocolClient,
     service: GameService,
@@ -56,7 +88,7 @@ async def test_a_bot_life_from_creation_to_death(
     await client.hello(device)
     mirror = service.load(player_id).state  # the engine's copy of the player
     told: set[str] = set()  # question ids pushed as event_prompt
-    commands = prompts = 0
+    commands = prompts = unlocked = 0
     began = False
     for number in range(MAX_TURNS):
         view = advance(mirror, clock.now, catalog)
@@ -82,10 +114,13 @@ async def test_a_bot_life_from_creation_to_death(
                 c["id"] for c in push["choices"]
             ]
             told.add(push["question_id"])
+        metagame = metagame_pushes(outcome.events)
+        assert metagame == [await client.receive() for _ in metagame]
         mirror = outcome.state
         began = True
         commands += 1
         prompts += len(posed)
+        unlocked += sum(p["type"] == "achievement_unlocked" for p in metagame)
         clock.advance(CASUAL_PACE.command_ms)
     else:
         raise AssertionError(f"no death in {MAX_TURNS} turns")
@@ -102,3 +137,4 @@ async def test_a_bot_life_from_creation_to_death(
     assert state_hash(mirror) == state_hash(replay(store.journal(player_id), catalog))
     assert commands > 100
     assert prompts > 50
+    assert unlocked > 10

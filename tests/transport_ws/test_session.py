@@ -250,18 +250,38 @@ class TestPurchase:
     async def test_the_seed_example_through_the_protocol(
         self, client: ProtocolClient
     ) -> None:
-        """Create a character, spend energy resting, buy ``full``: 1000 → 965."""
+        """Create a character, spend energy resting, buy ``full``: 1000 → 965.
+
+        Birth unlocks ``first_breath``, pushed after the reply; it pays an item,
+        not diamonds, so the balance is the seed's. (Whether resting moves a quest
+        depends on the day's quests, drawn from the player's random seed.)
+        """
         await client.hello()
-        created = await client.request({"type": "create_character", "name": "Ada Bao"})
+        created, pushed = await client.exchange(
+            {"type": "create_character", "name": "Ada Bao"}
+        )
         assert ("character_created", "Ada Bao", "baby") == (
             created["type"],
             created["name"],
             created["stage"],
         )
-        rested = await client.request({"type": "do_activity", "activity": "rest"})
+        assert [
+            {
+                "type": "achievement_unlocked",
+                "achievement": "first_breath",
+                "category": "life",
+                "name": "Hello, world",
+            }
+        ] == pushed
+        rested, pushed = await client.exchange(
+            {"type": "do_activity", "activity": "rest"}
+        )
         assert ("activity_result", 95) == (rested["type"], rested["energy"])
-        busy = await client.request({"type": "do_activity", "activity": "rest"})
-        assert ("error", "busy") == (busy["type"], busy["code"])
+        assert {"quest_progress"} >= {p["type"] for p in pushed}
+        busy, pushed = await client.exchange(
+            {"type": "do_activity", "activity": "rest"}
+        )
+        assert ("error", "busy", []) == (busy["type"], busy["code"], pushed)
         bought = await client.purchase("full")
         assert ("energy_updated", 100, 965) == (
             bought["type"],

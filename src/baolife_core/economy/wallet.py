@@ -90,7 +90,7 @@ def repay_debt(
     """Repay what a refund left owed from the balance, as far as it goes.
 
     The refund policy (docs/economy.md): a refund takes back what the balance
-    covers; the rest is a debt that every later credit repays first.
+    covers; the rest is a debt repaid at the end of every later command.
     """
     amount = min(wallet.debt, wallet.diamonds)
     if amount == 0:

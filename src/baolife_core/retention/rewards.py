@@ -8,8 +8,9 @@ Rules of this module (DESIGN.md "Content is data"; issue "Diamond economy"):
   (``login:<local day>``, ``achievement:<id>`` …). So a reward is deterministic
   and a replay pays the same.
 - Diamonds go through the ledger (``DiamondsCredited``, with a transaction id that
-  is a uuid5 of the seed and the key); a debt left by a refund is repaid from the
-  credit at once (``DiamondsSpent`` with reason ``refund_debt``). Energy is added
+  is a uuid5 of the seed and the key). A debt left by a refund is not repaid here
+  but at the end of the command (``engine.step``), so that rewards paid while
+  days are lived keep ``advance`` split invariant. Energy is added
   up to the overfill cap (``EnergyGranted``); items go to the inventory
   (``ItemGranted``).
 - The content form is read by ``reward_rules.read_reward``.
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from ..economy.energy import current_energy, with_amount
-from ..economy.wallet import credit, repay_debt
+from ..economy.wallet import credit
 from ..events import EnergyGranted, Event, ItemGranted
 from ..ids import BAOLIFE_NAMESPACE
 from ..rng import stream
@@ -108,11 +109,8 @@ def grant_reward(
             reference=key,
             transaction_id=reward_id(state.seed, key),
         )
-        wallet, repaid = repay_debt(
-            wallet, at=at, transaction_id=reward_id(state.seed, f"{key}/debt")
-        )
         state = evolve(state, wallet=wallet)
-        events.extend((credited, *repaid))
+        events.append(credited)
     if grant.energy:
         now = current_energy(state.energy, at, energy_rules)
         after = min(energy_rules.overfill_cap, now + grant.energy)
