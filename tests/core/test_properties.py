@@ -22,6 +22,8 @@ from hypothesis.stateful import (
 from baolife_core import (
     AnswerQuestion,
     ApplyForJob,
+    ClaimDailyReward,
+    ClaimQuestReward,
     Command,
     CreateCharacter,
     DiamondsCredited,
@@ -40,7 +42,11 @@ from baolife_core import (
     Reply,
     ReplyConversation,
     Retire,
+    SetUtcOffset,
+    SkipTutorial,
     StartConversation,
+    TutorialStep,
+    UseItem,
     advance,
     current_energy,
     replay,
@@ -207,6 +213,66 @@ class EconomyMachine(RuleBasedStateMachine):
             ReplyConversation(at=self.now, conversation_id=conversation, reply=reply)
         )
 
+    @rule(days=st.integers(min_value=1, max_value=3))
+    def days_pass(self, days: int) -> None:
+        self.now += days * 86_400_000
+
+    @rule(key=keys)
+    def claim_daily_reward(self, key: str) -> None:
+        self.claim(ClaimDailyReward(at=self.now, idempotency_key=key))
+
+    @rule(data=st.data(), key=keys)
+    def claim_quest_reward(self, data: st.DataObject, key: str) -> None:
+        slots = [slot.quest for slot in self.state.retention.quests.slots]
+        quest = data.draw(st.sampled_from([*slots, "no_such_quest"]))
+        self.claim(ClaimQuestReward(at=self.now, quest=quest, idempotency_key=key))
+
+    @rule(item=st.sampled_from([*(i.id for i in CATALOG.items.items), "nothing"]))
+    def use_item(self, item: str) -> None:
+        self.play(UseItem(at=self.now, item=item))
+
+    @rule(
+        step=st.sampled_from(
+            sorted({s for _, steps in CATALOG.tutorial.flows for s in steps})
+        )
+    )
+    def tutorial_step(self, step: str) -> None:
+        self.play(TutorialStep(at=self.now, step=step))
+
+    @rule()
+    def skip_tutorial(self) -> None:
+        self.play(SkipTutorial(at=self.now))
+
+    @rule(minutes=st.integers(min_value=-720, max_value=840))
+    def set_utc_offset(self, minutes: int) -> None:
+        self.play(SetUtcOffset(at=self.now, minutes=minutes))
+
+    def claim(self, command: ClaimDailyReward | ClaimQuestReward) -> None:
+        """A keyed claim: a repeated key answers its first reply and pays nothing."""
+        before = self.state
+        key = (wire_name(type(command)), command.idempotency_key)
+        result = self.service.execute(PLAYER, command)
+        note(f"{command} -> {result.reply}")
+        if key in self.first_replies:
+            assert self.first_replies[key] == result.reply
+            assert result.duplicate
+            assert before == self.state
+        elif isinstance(result.reply, Rejection):
+            assert before == self.state
+            assert () == result.events
+        else:
+            self.first_replies[key] = result.reply
+            assert before.seq + 1 == self.state.seq
+
+    @invariant()
+    def no_reward_pays_twice(self) -> None:
+        credits = [
+            e.transaction_id
+            for e in self.store.events[PLAYER]
+            if isinstance(e, DiamondsCredited)
+        ]
+        assert len(set(credits)) == len(credits)
+
     def run(self, command: Command) -> None:
         """Execute a keyed command and check the idempotency and rejection rules."""
         before = self.state
@@ -316,12 +382,13 @@ class ManyPurchasesMachine(EconomyMachine):
 
     @invariant()
     def the_wallet_pays_for_every_purchase(self) -> None:
-        """The starting grant and the achievements' diamonds pay for every purchase:
-        nothing else credits diamonds here (no store, no daily reward claimed)."""
+        """The starting grant and the rewards (achievements, daily and quest rewards,
+        the tutorial) pay for every purchase: nothing else credits diamonds here."""
         events = self.store.events[PLAYER]
         credits = [e for e in events if isinstance(e, DiamondsCredited)]
-        assert {"starting_grant", "achievement"} >= {e.reason for e in credits}
-        earned = sum(e.amount for e in credits if e.reason == "achievement")
+        rewards = {"achievement", "daily_reward", "quest", "tutorial"}
+        assert {"starting_grant", *rewards} >= {e.reason for e in credits}
+        earned = sum(e.amount for e in credits if e.reason in rewards)
         spent = sum(e.amount for e in events if isinstance(e, DiamondsSpent))
         assert (
             self.catalog.starting_diamonds + earned - spent
