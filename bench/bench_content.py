@@ -3,11 +3,14 @@
 New players start at full energy, so with the bundled content only one overfill
 refill succeeds per player. The benches need thousands of successful purchases per
 player, so they load this pack: energy max 10,000, overfill cap 100,000, a
-1,000,000-diamond grant, and an ``overcharge`` tier that adds 1 point for 50.
+1,000,000-diamond grant, and an ``overcharge`` tier that adds 1 point for 50. The
+per-player rate limits are raised to 60,000 a minute: a bench measures throughput,
+which the production limits (10 energy purchases a minute) would cap at once.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -37,6 +40,12 @@ def write_bench_content(directory: Path) -> Path:
             raise RuntimeError(f"bench content edit no longer applies: {old!r}")
         text = text.replace(old, new)
     economy.write_text(text, encoding="utf-8")
+    limits = directory / "rate_limits.toml"
+    text = limits.read_text(encoding="utf-8")
+    if "per_minute = 10\n" not in text:
+        raise RuntimeError("bench content edit no longer applies: rate limits")
+    text = re.sub(r"per_minute = \d+\n", "per_minute = 60000\n", text)
+    limits.write_text(text, encoding="utf-8")
     return directory
 
 

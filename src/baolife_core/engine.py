@@ -175,11 +175,17 @@ def _observe(
         retention = state.retention
         stats = count_events(retention.statistics, pending)
         new: list[Event] = []
+        moved: tuple[tuple[str, int], ...] = ()
         if stats != retention.statistics:
             state = evolve(state, retention=evolve(retention, statistics=stats))
-            new.append(StatisticsChanged(at, changed(retention.statistics, stats)))
+            moved = changed(retention.statistics, stats)
+            new.append(StatisticsChanged(at, moved))
         unlocked = newly_unlocked(
-            catalog.achievements, state.retention.achievements, stats, pending
+            catalog.achievements,
+            state.retention.achievements,
+            stats,
+            pending,
+            {name for name, _ in moved},
         )
         if unlocked:
             state, paid = unlock(

@@ -33,7 +33,7 @@ from importlib.resources.abc import Traversable
 from types import UnionType
 from typing import Union, get_args, get_origin, get_type_hints
 
-from attrs import fields, frozen
+from attrs import field, fields, frozen
 
 from ..content_reader import Entry, read_toml
 from ..errors import ContentError
@@ -148,6 +148,30 @@ class AchievementRules:
 
     categories: tuple[Category, ...]  # in display order
     achievements: tuple[Achievement, ...]  # in content order
+    # Indexes for ``achievements.newly_unlocked`` (derived; not part of equality):
+    # the statistic thresholds, the event filters by event class, content order.
+    thresholds: tuple[Achievement, ...] = field(init=False, eq=False, repr=False)
+    by_event: dict[type, tuple[Achievement, ...]] = field(
+        init=False, eq=False, repr=False
+    )
+    order: dict[str, int] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        thresholds = tuple(
+            a for a in self.achievements if isinstance(a.predicate, StatThreshold)
+        )
+        by_event: dict[type, list[Achievement]] = {}
+        for achievement in self.achievements:
+            if isinstance(achievement.predicate, EventFilter):
+                cls = _EVENT_CLASSES[achievement.predicate.event]
+                by_event.setdefault(cls, []).append(achievement)
+        object.__setattr__(self, "thresholds", thresholds)
+        object.__setattr__(
+            self, "by_event", {cls: tuple(a) for cls, a in by_event.items()}
+        )
+        object.__setattr__(
+            self, "order", {a.id: n for n, a in enumerate(self.achievements)}
+        )
 
     def achievement(self, achievement_id: str) -> Achievement | None:
         """The achievement with this id, or None."""

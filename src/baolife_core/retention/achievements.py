@@ -17,7 +17,7 @@ Rules of this module (issue 4 "Achievements"; the content is ``achievement_rules
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from attrs import evolve, frozen
@@ -85,17 +85,35 @@ def newly_unlocked(
     unlocked: tuple[str, ...],
     stats: Statistics,
     events: Sequence[Event],
+    moved: Collection[str] | None = None,
 ) -> tuple[Achievement, ...]:
     """The achievements not in ``unlocked`` that ``stats`` or ``events`` unlock.
 
     ``stats`` are the statistics with ``events`` already counted; content order.
+    ``moved``, when given, names the statistics that changed: thresholds on other
+    statistics cannot have been crossed and are not checked (a fast path).
     """
     done = set(unlocked)
-    return tuple(
-        achievement
-        for achievement in rules.achievements
-        if achievement.id not in done and _holds(achievement, stats, events)
-    )
+    found: dict[str, Achievement] = {}
+    for achievement in rules.thresholds:
+        predicate = achievement.predicate
+        if (
+            moved is not None
+            and isinstance(predicate, StatThreshold)
+            and predicate.stat not in moved
+        ):
+            continue
+        if achievement.id not in done and _holds(achievement, stats, events):
+            found[achievement.id] = achievement
+    for event in events:
+        for achievement in rules.by_event.get(type(event), ()):
+            if (
+                achievement.id not in done
+                and achievement.id not in found
+                and _holds(achievement, stats, (event,))
+            ):
+                found[achievement.id] = achievement
+    return tuple(sorted(found.values(), key=lambda a: rules.order[a.id]))
 
 
 def achievement_views(
