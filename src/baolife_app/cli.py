@@ -1,4 +1,5 @@
-"""The ``baolife`` command: ``serve``, ``db upgrade`` and ``content check``.
+"""The ``baolife`` command: ``serve``, ``db upgrade``, ``store refund``,
+``content check``.
 
 ``content check`` exits 0 when the content is valid and every life event is
 reachable, 1 when it loads but has problems (a static finding, or a life event no
@@ -12,19 +13,27 @@ import asyncio
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from baolife_core import Catalog, ContentError, load_catalog
+from baolife_core import (
+    Catalog,
+    ContentError,
+    GameService,
+    Rejection,
+    load_catalog,
+    to_wire,
+)
 from baolife_core.content_check import (
     CHECK_SEED,
     DEFAULT_LIVES,
     check_content,
     load_problems,
 )
-from baolife_storage_mysql import upgrade_database
+from baolife_storage_mysql import create_store, upgrade_database
 
 from .bootstrap import Settings, SettingsError, configure_logging, run_server
 
@@ -52,6 +61,18 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply migrations")
     upgrade.add_argument("--db", dest="db_url", help="database URL")
+
+    store = commands.add_parser("store", help="App Store purchases")
+    store_commands = store.add_subparsers(dest="store_command", required=True)
+    refund = store_commands.add_parser(
+        "refund",
+        help="take back a refunded or revoked App Store transaction (docs/store.md)",
+    )
+    refund.add_argument("transaction_id", help="the App Store transaction id")
+    refund.add_argument(
+        "--reason", default="refund", help="refund or revoked (default refund)"
+    )
+    refund.add_argument("--db", dest="db_url", help="database URL")
 
     content = commands.add_parser("content", help="game content tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -143,6 +164,28 @@ async def _serve(settings: Settings) -> None:
     await run_server(settings, stop)
 
 
+def _store_refund(settings: Settings, transaction_id: str, reason: str) -> int:
+    """``baolife store refund``: debit the owner of a refunded store transaction."""
+    store = create_store(settings.db_url, upgrade=False)
+    try:
+        service = GameService(store, load_catalog(settings.content_dir))
+        done = service.refund_store_transaction(
+            transaction_id, reason, int(time.time() * 1000)
+        )
+    finally:
+        store.close()
+    if done is None:
+        print(f"baolife: no player claimed store transaction {transaction_id}")
+        return 1
+    owner, result = done
+    reply = result.reply
+    if isinstance(reply, Rejection):
+        print(f"baolife: {owner}: {reply.code}: {reply.message}", file=sys.stderr)
+        return 1
+    print(f"refunded {transaction_id} of player {owner}: {to_wire(reply)}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``baolife`` console script."""
     args = _parser().parse_args(argv)
@@ -163,9 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             upgrade_database(settings.db_url)
             shown = make_url(settings.db_url).render_as_string(hide_password=True)
             print(f"database is at the latest schema: {shown}")
+        elif args.command == "store":
+            settings = Settings.from_env(os.environ, db_url=args.db_url)
+            return _store_refund(settings, args.transaction_id, args.reason)
         else:
             return _content_check(args.directory, args.lives, args.seed)
-    except (ContentError, SettingsError) as error:
+    except (ContentError, SettingsError, ValueError) as error:
         print(f"baolife: {error}", file=sys.stderr)
         return 2
     return 0

@@ -77,6 +77,9 @@ class InMemoryStore:
     def check_ready(self) -> None:
         return None
 
+    def store_transaction_owner(self, transaction_id: str) -> str | None:
+        return self.store_transactions.get(transaction_id)
+
     def bind_store_transaction(
         self, transaction_id: str, player_id: str, *, at: int
     ) -> str:

@@ -112,6 +112,9 @@ class PlayerStore(Protocol):
         ``ConcurrencyError`` (binding is idempotent, so the caller retries).
         """
 
+    def store_transaction_owner(self, transaction_id: str) -> str | None:
+        """The player a store transaction id is bound to, or None (for a refund)."""
+
 
 class TextWriter(Protocol):
     """Writes a line of an NPC's dialogue; the default is the content's grammar.

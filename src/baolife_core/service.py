@@ -294,6 +294,17 @@ class GameService:
             )
         return self.execute(player_id, command)
 
+    def refund_store_transaction(
+        self, transaction_id: str, reason: str, at: int
+    ) -> tuple[str, Result] | None:
+        """Take back a store transaction, whoever bought it: (owner, result), or None
+        when no player ever claimed it (an operator's refund, ``baolife store
+        refund``; an App Store notification endpoint would call this too)."""
+        owner = self.store.store_transaction_owner(transaction_id)
+        if owner is None:
+            return None
+        return owner, self.revoke_store_purchase(owner, transaction_id, reason, at)
+
     def revoke_store_purchase(
         self, player_id: str, transaction_id: str, reason: str, at: int
     ) -> Result:

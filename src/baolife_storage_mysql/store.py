@@ -334,6 +334,11 @@ class SqlPlayerStore:
         except IntegrityError as error:
             raise ConcurrencyError("idempotency key already processed") from error
 
+    def store_transaction_owner(self, transaction_id: str) -> str | None:
+        """The player the store transaction is bound to, or None."""
+        rows = self._read(STORE_OWNER, p_transaction_id=transaction_id)
+        return str(rows[0].player_id) if rows else None
+
     def bind_store_transaction(
         self, transaction_id: str, player_id: str, *, at: int
     ) -> str:

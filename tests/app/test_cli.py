@@ -10,8 +10,10 @@ import pytest
 import sqlalchemy
 
 from baolife_app.cli import main
-from baolife_core import load_catalog
+from baolife_app.receipts import DevelopmentReceiptVerifier
+from baolife_core import GameService, StorePurchaseResult, load_catalog
 from baolife_core.content_check import static_findings
+from baolife_storage_mysql import create_store
 from content_packs import copy_content, edited_catalog
 
 
@@ -244,3 +246,47 @@ class TestServeSettings:
         monkeypatch.delenv("BAOLIFE_TOKEN_SECRET", raising=False)
         assert 2 == main(["serve", "--port", "0"])
         assert "BAOLIFE_TOKEN_SECRET" in capsys.readouterr().err
+
+
+class TestStoreRefund:
+    """``baolife store refund`` takes back a refunded purchase from its buyer."""
+
+    def test_refunds_the_buyer(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The owner is found by transaction id and debited; a second refund fails."""
+        url = f"sqlite:///{tmp_path / 'refund.db'}"
+        store = create_store(url, upgrade=True)
+        service = GameService(
+            store, load_catalog(), verifier=DevelopmentReceiptVerifier()
+        )
+        player = service.login_device("dev", new_player_id="p1", seed=3, at=1_000)
+        bought = service.credit_store_purchase(
+            player,
+            product_id="com.baolife.diamonds.100",
+            transaction_id="tx-1",
+            signed_transaction="dev:com.baolife.diamonds.100:tx-1",
+            at=2_000,
+        )
+        assert isinstance(bought.reply, StorePurchaseResult)
+        before = service.load(player).state.wallet.diamonds
+        store.close()
+        assert 0 == main(["store", "refund", "tx-1", "--db", url])
+        assert "refunded tx-1 of player p1" in capsys.readouterr().out
+        store = create_store(url, upgrade=False)
+        try:
+            wallet = GameService(store, load_catalog()).load(player).state.wallet
+        finally:
+            store.close()
+        assert before - 100 == wallet.diamonds
+        assert 1 == main(["store", "refund", "tx-1", "--db", url])
+        assert "already_claimed" in capsys.readouterr().err
+
+    def test_an_unclaimed_transaction(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A transaction no player claimed is reported, and nothing changes."""
+        url = f"sqlite:///{tmp_path / 'none.db'}"
+        create_store(url, upgrade=True).close()
+        assert 1 == main(["store", "refund", "tx-404", "--db", url])
+        assert "no player claimed store transaction tx-404" in capsys.readouterr().out

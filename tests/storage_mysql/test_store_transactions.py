@@ -33,6 +33,17 @@ class TestContract:
             store_id, ids.player_id, at=T0
         )
 
+    def test_the_owner_is_looked_up_by_transaction_id(
+        self, store: PlayerStore, catalog: Catalog
+    ) -> None:
+        """``store_transaction_owner``: the first binder, or None before any binding."""
+        ids = new_ids()
+        store.create_player(genesis(ids, catalog))
+        store_id = new_store_transaction_id()
+        assert store.store_transaction_owner(store_id) is None
+        store.bind_store_transaction(store_id, ids.player_id, at=T0)
+        assert ids.player_id == store.store_transaction_owner(store_id)
+
     def test_binding_again_returns_the_same_owner(
         self, store: PlayerStore, catalog: Catalog
     ) -> None:
