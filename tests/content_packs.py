@@ -36,6 +36,22 @@ def edited_catalog(*edits: tuple[str, str]) -> Catalog:
         return load_catalog(copy_content(Path(tmp), edit))
 
 
+def edited_file(file: str, *edits: tuple[str, str]) -> Catalog:
+    """The bundled content with each ``(old, new)`` applied once to ``file`` only;
+    an edit that does not apply fails the test (content moved under it)."""
+
+    def edit(name: str, text: str) -> str:
+        if name != file:
+            return text
+        for old, new in edits:
+            assert old in text, f"{old!r} is not in {file}"
+            text = text.replace(old, new, 1)
+        return text
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return load_catalog(copy_content(Path(tmp), edit))
+
+
 #: Energy caps raised so a player can buy ``overcharge`` (+1) many times, while the
 #: 1000-diamond grant still runs out after 20 purchases.
 MANY_PURCHASES = edited_catalog(

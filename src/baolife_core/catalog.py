@@ -241,18 +241,6 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
     items = load_items(source)
     item_ids = [item.id for item in items.items]
     achievements = load_achievements(source, known_items=item_ids)
-    for achievement in achievements.achievements:
-        if achievement.reward.fixed.energy or any(
-            grant.energy for roll in achievement.reward.rolls for grant, _ in roll
-        ):
-            # Achievements may unlock while days are lived (``advance``), where an
-            # energy grant would depend on the instant and break split invariance.
-            raise ContentError(
-                "achievements.toml",
-                f"achievements[{achievement.id}]",
-                "reward.energy",
-                "an achievement's reward gives no energy",
-            )
     login = load_login_rules(source)
     tutorial = load_tutorial(source)
     experiments = load_experiments(source)

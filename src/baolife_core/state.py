@@ -311,3 +311,10 @@ class PlayerState:
     retention: Retention = Retention()  # streak, quests, achievements, stats …
     store_transactions: tuple[tuple[str, int], ...] = ()  # (store id, diamonds), sorted
     store_refunds: tuple[str, ...] = ()  # App Store ids taken back, sorted
+
+    @property
+    def living(self) -> Character | None:
+        """The character while it is alive; None before the first life or after a
+        death (every command that needs a life asks this)."""
+        character = self.character
+        return character if character is not None and character.death is None else None

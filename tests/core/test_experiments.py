@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from baolife_core import (
-    Catalog,
     ContentError,
     GameService,
     InMemoryStore,
@@ -29,7 +26,7 @@ from baolife_core.experiments import (
     assign_variants,
     bucket,
 )
-from content_packs import copy_content
+from content_packs import edited_file
 
 CATALOG = load_catalog()
 T0 = 1_798_761_600_000  # 2027-01-01T00:00:00Z
@@ -41,25 +38,10 @@ VARIANTS_LINE = (
 IDS = [f"player-{n}" for n in range(10_000)]
 
 
-def edited(file: str, *edits: tuple[str, str]) -> Catalog:
-    """The bundled content with each ``(old, new)`` applied once to ``file`` only."""
-
-    def edit(name: str, text: str) -> str:
-        if name != file:
-            return text
-        for old, new in edits:
-            assert old in text, f"{old!r} is not in {file}"
-            text = text.replace(old, new, 1)
-        return text
-
-    with tempfile.TemporaryDirectory() as tmp:
-        return load_catalog(copy_content(Path(tmp), edit))
-
-
 def content_error(*edits: tuple[str, str]) -> ContentError:
     """The ``ContentError`` of the bundled content with ``experiments.toml`` edited."""
     with pytest.raises(ContentError) as caught:
-        edited("experiments.toml", *edits)
+        edited_file("experiments.toml", *edits)
     return caught.value
 
 
@@ -252,7 +234,7 @@ class TestContentErrors:
 
     def test_other_flags_need_no_flow(self) -> None:
         """Only ``tutorial_flow`` variants must name tutorial flows."""
-        catalog = edited(
+        catalog = edited_file(
             "experiments.toml",
             (
                 VARIANTS_LINE,
@@ -267,7 +249,7 @@ class TestContentErrors:
 
     def test_a_zero_weight_variant_loads(self) -> None:
         """A variant may be switched off with weight 0."""
-        catalog = edited(
+        catalog = edited_file(
             "experiments.toml",
             (
                 VARIANTS_LINE,

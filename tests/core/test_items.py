@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 from attrs import evolve
 from hypothesis import given
@@ -41,7 +38,7 @@ from baolife_core.clock import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE
 from baolife_core.retention.item_rules import ItemSpec
 from baolife_core.retention.items import use_item
 from baolife_core.retention.rewards import add_items
-from content_packs import DOOMED, IMMORTAL, copy_content
+from content_packs import DOOMED, IMMORTAL, edited_file
 
 CATALOG = load_catalog()
 SEED = 9
@@ -52,25 +49,10 @@ WALL_DAY = MS_PER_DAY // CATALOG.clock.time_scale
 WEEK = T0 + 6 * MS_PER_DAY + 12 * MS_PER_HOUR
 
 
-def edited(file: str, *edits: tuple[str, str]) -> Catalog:
-    """The bundled content with each ``(old, new)`` applied once to ``file`` only."""
-
-    def edit(name: str, text: str) -> str:
-        if name != file:
-            return text
-        for old, new in edits:
-            assert old in text, f"{old!r} is not in {file}"
-            text = text.replace(old, new, 1)
-        return text
-
-    with tempfile.TemporaryDirectory() as tmp:
-        return load_catalog(copy_content(Path(tmp), edit))
-
-
 def content_error(file: str, *edits: tuple[str, str]) -> ContentError:
-    """The ``ContentError`` that ``edited(file, *edits)`` raises."""
+    """The ``ContentError`` that ``edited_file(file, *edits)`` raises."""
     with pytest.raises(ContentError) as caught:
-        edited(file, *edits)
+        edited_file(file, *edits)
     return caught.value
 
 
@@ -499,7 +481,7 @@ class TestLuckyCharm:
 
     def test_clamped_at_0(self) -> None:
         """A negative delta stops at 0."""
-        catalog = edited(
+        catalog = edited_file(
             "items.toml",
             (
                 "stats = { happiness = 5, karma = 2 }",

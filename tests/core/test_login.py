@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,7 +10,6 @@ from baolife_core import (
     ALREADY_CLAIMED,
     BAD_REQUEST,
     RATE_LIMITED,
-    Catalog,
     ClaimDailyReward,
     ContentError,
     DailyLoginStatus,
@@ -55,7 +51,7 @@ from baolife_core.retention.login import (
 from baolife_core.retention.login_rules import CYCLE_DAYS
 from baolife_core.retention.reward_rules import Grant
 from baolife_core.retention.rewards import reward_id, reward_text
-from content_packs import copy_content
+from content_packs import edited_file
 
 CATALOG = load_catalog()
 SEED = 5
@@ -64,25 +60,10 @@ DAY0 = T0 // MS_PER_DAY  # the local day index of T0 at offset 0
 DAY7 = "reward = { diamonds = 30, items = { lucky_charm = 1, time_crystal = 1 } }"
 
 
-def edited(file: str, *edits: tuple[str, str]) -> Catalog:
-    """The bundled content with each ``(old, new)`` applied once to ``file`` only."""
-
-    def edit(name: str, text: str) -> str:
-        if name != file:
-            return text
-        for old, new in edits:
-            assert old in text, f"{old!r} is not in {file}"
-            text = text.replace(old, new, 1)
-        return text
-
-    with tempfile.TemporaryDirectory() as tmp:
-        return load_catalog(copy_content(Path(tmp), edit))
-
-
 def content_error(file: str, *edits: tuple[str, str]) -> ContentError:
-    """The ``ContentError`` that ``edited(file, *edits)`` raises."""
+    """The ``ContentError`` that ``edited_file(file, *edits)`` raises."""
     with pytest.raises(ContentError) as caught:
-        edited(file, *edits)
+        edited_file(file, *edits)
     return caught.value
 
 
@@ -290,7 +271,7 @@ class TestContentErrors:
 
     def test_other_totals_load(self) -> None:
         """The weekly total is content: a consistent other total loads."""
-        catalog = edited(
+        catalog = edited_file(
             "daily_rewards.toml",
             ("week_diamonds = 125", "week_diamonds = 130"),
             ("reward = { diamonds = 5 }", "reward = { diamonds = 10 }"),

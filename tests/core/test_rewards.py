@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from baolife_core import (
-    Catalog,
     ClaimDailyReward,
     ContentError,
     DailyRewardClaimed,
@@ -42,7 +39,7 @@ from baolife_core.retention.rewards import (
     reward_text,
 )
 from baolife_core.rng import stream
-from content_packs import copy_content
+from content_packs import edited_file
 
 CATALOG = load_catalog()
 SEED = 21
@@ -53,25 +50,10 @@ NAMES = CATALOG.items.names
 COIN = Reward(rolls=(((Grant(diamonds=1), 1), (Grant(diamonds=2), 1)),))
 
 
-def edited(file: str, *edits: tuple[str, str]) -> Catalog:
-    """The bundled content with each ``(old, new)`` applied once to ``file`` only."""
-
-    def edit(name: str, text: str) -> str:
-        if name != file:
-            return text
-        for old, new in edits:
-            assert old in text, f"{old!r} is not in {file}"
-            text = text.replace(old, new, 1)
-        return text
-
-    with tempfile.TemporaryDirectory() as tmp:
-        return load_catalog(copy_content(Path(tmp), edit))
-
-
 def content_error(file: str, *edits: tuple[str, str]) -> ContentError:
-    """The ``ContentError`` that ``edited(file, *edits)`` raises."""
+    """The ``ContentError`` that ``edited_file(file, *edits)`` raises."""
     with pytest.raises(ContentError) as caught:
-        edited(file, *edits)
+        edited_file(file, *edits)
     return caught.value
 
 

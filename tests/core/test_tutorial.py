@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 import pytest
 from attrs import evolve
@@ -15,7 +13,6 @@ from baolife_core import (
     BAD_REQUEST,
     INVALID_STATE,
     NOT_FOUND,
-    Catalog,
     ContentError,
     DiamondsCredited,
     ItemGranted,
@@ -42,7 +39,7 @@ from baolife_core.retention.tutorial import (
     skip_tutorial,
     tutorial_step,
 )
-from content_packs import copy_content
+from content_packs import edited_file
 
 CATALOG = load_catalog()
 SEED = 13
@@ -62,25 +59,10 @@ def steps_line(steps: tuple[str, ...]) -> str:
 CLASSIC_LINE = steps_line(CLASSIC)
 
 
-def edited(file: str, *edits: tuple[str, str]) -> Catalog:
-    """The bundled content with each ``(old, new)`` applied once to ``file`` only."""
-
-    def edit(name: str, text: str) -> str:
-        if name != file:
-            return text
-        for old, new in edits:
-            assert old in text, f"{old!r} is not in {file}"
-            text = text.replace(old, new, 1)
-        return text
-
-    with tempfile.TemporaryDirectory() as tmp:
-        return load_catalog(copy_content(Path(tmp), edit))
-
-
 def content_error(file: str, *edits: tuple[str, str]) -> ContentError:
-    """The ``ContentError`` that ``edited(file, *edits)`` raises."""
+    """The ``ContentError`` that ``edited_file(file, *edits)`` raises."""
     with pytest.raises(ContentError) as caught:
-        edited(file, *edits)
+        edited_file(file, *edits)
     return caught.value
 
 
@@ -273,7 +255,7 @@ class TestContentErrors:
     def test_twenty_steps_load(self) -> None:
         """Twenty steps is the limit, not beyond it."""
         twenty = tuple(f"s{n}" for n in range(20))
-        catalog = edited("tutorial.toml", (CLASSIC_LINE, steps_line(twenty)))
+        catalog = edited_file("tutorial.toml", (CLASSIC_LINE, steps_line(twenty)))
         assert twenty == catalog.tutorial.steps("classic")
 
 

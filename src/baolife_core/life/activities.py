@@ -81,8 +81,8 @@ def _worst_cost(activity: Activity) -> int:
 
 def do_activity(state: PlayerState, command: DoActivity, catalog: Catalog) -> Outcome:
     """Apply ``do_activity`` to a state advanced to ``command.at`` (module rules)."""
-    character = state.character
-    if character is None or character.death is not None:
+    character = state.living
+    if character is None:
         return reject(state, INVALID_STATE, "there is no living character")
     rules = catalog.activities
     activity = rules.activity(command.activity)

@@ -347,16 +347,11 @@ def career_day(
 # -- command handlers ---------------------------------------------------------------
 
 
-def _living(state: PlayerState) -> Character | None:
-    character = state.character
-    return None if character is None or character.death is not None else character
-
-
 def apply_for_job(
     state: PlayerState, command: ApplyForJob, catalog: Catalog
 ) -> Outcome:
     """``apply_for_job``: requirements, energy, then the interview check."""
-    character = _living(state)
+    character = state.living
     if character is None:
         return reject(state, INVALID_STATE, "there is no living character")
     job = catalog.careers.job(command.job)
@@ -409,7 +404,7 @@ def apply_for_job(
 
 def quit_job(state: PlayerState, command: QuitJob, catalog: Catalog) -> Outcome:
     """``quit_job``: leave the current job."""
-    character = _living(state)
+    character = state.living
     if character is None or character.career.job is None:
         return reject(state, INVALID_STATE, "there is no job to quit")
     job = character.career.job.id
@@ -423,7 +418,7 @@ def quit_job(state: PlayerState, command: QuitJob, catalog: Catalog) -> Outcome:
 
 def retire(state: PlayerState, command: Retire, catalog: Catalog) -> Outcome:
     """``retire``: from the minimum retirement age, once per life."""
-    character = _living(state)
+    character = state.living
     if character is None or character.career.retired:
         return reject(state, INVALID_STATE, "there is no working life to retire from")
     rules = catalog.careers
@@ -444,7 +439,7 @@ def retire(state: PlayerState, command: Retire, catalog: Catalog) -> Outcome:
 
 def enroll(state: PlayerState, command: Enroll, catalog: Catalog) -> Outcome:
     """``enroll``: start a non-compulsory school, paying its tuition."""
-    character = _living(state)
+    character = state.living
     if character is None:
         return reject(state, INVALID_STATE, "there is no living character")
     school = catalog.careers.school(command.school)

@@ -84,11 +84,6 @@ def _values(character: Character, role: str, npc_name: str) -> dict[str, str]:
     }
 
 
-def _living(state: PlayerState) -> Character | None:
-    character = state.character
-    return None if character is None or character.death is not None else character
-
-
 def _passed(
     seed: int, conversation: Conversation, reply: ReplyOption, character: Character
 ) -> bool | None:
@@ -108,7 +103,7 @@ def line_request(
     # The handler itself says whether it would refuse (a dead person, the daily
     # cap, energy …): a writer is never asked for a line the engine throws away.
     # The probe line skips the grammar; the handlers are pure, so this is cheap.
-    character = _living(state)
+    character = state.living
     if character is None:
         return None
     if isinstance(command, StartConversation):
@@ -143,7 +138,7 @@ def start_conversation(
     state: PlayerState, command: StartConversation, catalog: Catalog
 ) -> Outcome:
     """``start_conversation`` (module rules)."""
-    character = _living(state)
+    character = state.living
     if character is None:
         return reject(state, INVALID_STATE, "there is no living character")
     found = person(character, command.npc_id)
@@ -229,7 +224,7 @@ def reply_conversation(
     state: PlayerState, command: ReplyConversation, catalog: Catalog
 ) -> Outcome:
     """``reply_conversation`` (module rules)."""
-    character = _living(state)
+    character = state.living
     if character is None:
         return reject(state, INVALID_STATE, "there is no living character")
     conversation = character.conversation

@@ -106,8 +106,8 @@ def live_days(
     Only the character and the album change; the caller moves the clock. Each day:
     the birthday (if it is one), school and work, the storylets, the death roll.
     """
-    character = state.character
-    if character is None or character.death is not None:
+    character = state.living
+    if character is None:
         return state, ()
     rules = catalog.life
     events: list[Event] = []

@@ -148,8 +148,8 @@ def answer_question(
     state: PlayerState, command: AnswerQuestion, catalog: Catalog
 ) -> Outcome:
     """Resolve a pending question with the player's choice (module rules)."""
-    character = state.character
-    if character is None or character.death is not None:
+    character = state.living
+    if character is None:
         return reject(state, INVALID_STATE, "there is no living character")
     question = find_question(character.story, command.question_id)
     if question is None:

@@ -35,9 +35,8 @@ def use_item(state: PlayerState, command: UseItem, catalog: Catalog) -> Outcome:
     held = dict(state.retention.inventory).get(command.item, 0)
     if spec is None or held == 0:
         return reject(state, NOT_FOUND, f"no {command.item!r} in the inventory")
-    character = state.character
-    alive = character is not None and character.death is None
-    if spec.stats and not alive:
+    character = state.living
+    if spec.stats and character is None:
         return reject(state, INVALID_STATE, f"{spec.id} needs a living character")
     at = command.at
     events: list[Event] = []

@@ -35,7 +35,7 @@ from ..events import Event, LifeEventOccurred, QuestionPosed
 from ..replies import Rejection
 from ..rng import stream
 from ..state import PlayerState
-from .moves import MOVES, Move, MoveKind, Turn, Wait, living_character, make_turn
+from .moves import MOVES, Move, MoveKind, Turn, Wait, make_turn
 from .pace import (
     CASUAL_PACE,
     DEFAULT_LIMITS,
@@ -174,14 +174,14 @@ def play(
     rejections: list[Rejected] = []
     seen: set[str] = set()
     accepted: dict[str, int] = {}
-    began = living_character(state) is not None
+    began = state.living is not None
     turns = idle = 0
     ended = "turn_limit"
     while turns < limits.max_turns:
         view, lived = tick(state, at, catalog)
         seen |= storylet_ids(lived)
         state = view
-        character = living_character(view)
+        character = view.living
         if character is None and began:
             ended = "death"
             break
@@ -212,8 +212,8 @@ def play(
         journal.append(move)
         accepted[kind] = accepted.get(kind, 0) + 1
         seen |= storylet_ids(outcome.events)
-        began = began or living_character(state) is not None
-    if ended == "turn_limit" and began and living_character(state) is None:
+        began = began or state.living is not None
+    if ended == "turn_limit" and began and state.living is None:
         ended = "death"  # the last turn's command ended the life
     return BotLife(
         journal=tuple(journal),

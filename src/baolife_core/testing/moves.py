@@ -66,7 +66,6 @@ __all__ = [
     "career_moves",
     "conversation_moves",
     "create_character_moves",
-    "living_character",
     "make_turn",
     "refill_moves",
     "time_skip_moves",
@@ -127,12 +126,6 @@ class MoveKind:
 # -- the turn -----------------------------------------------------------------------
 
 
-def living_character(state: PlayerState) -> Character | None:
-    """The state's character while it is alive, else None."""
-    character = state.character
-    return character if character is not None and character.death is None else None
-
-
 def make_turn(
     state: PlayerState,
     at: int,
@@ -144,7 +137,7 @@ def make_turn(
 ) -> Turn:
     """The ``Turn`` of a state already advanced to ``at`` (by ``tick``/``advance``)."""
     clock = state.clock
-    character = living_character(state)
+    character = state.living
     return Turn(
         number=number,
         at=at,
