@@ -11,13 +11,17 @@ from .clock import MAX_INSTANT_MS
 
 __all__ = [
     "MAX_TEXT",
+    "MAX_TOKENS",
     "instant",
     "key",
+    "optional_age",
     "optional_name",
     "optional_text",
     "optional_token",
+    "optional_tokens",
     "product",
     "token",
+    "tokens",
     "utc_offset",
 ]
 
@@ -102,6 +106,38 @@ def _utc_offset(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
         )
 
 
+#: The most ids a list field of a command may hold (interests, dealbreakers …).
+MAX_TOKENS = 16
+
+
+def _tokens(_: Any, attribute: attrs.Attribute[tuple[str, ...]], value: Any) -> None:
+    if (
+        not isinstance(value, tuple)
+        or len(value) > MAX_TOKENS
+        or not all(isinstance(v, str) and _TOKEN_RE.fullmatch(v) for v in value)
+        or len(set(value)) != len(value)
+    ):
+        raise ValueError(
+            f"{attribute.name} must be a list of at most {MAX_TOKENS} distinct "
+            f"lowercase identifiers, got {value!r:.80}"
+        )
+
+
+def _optional_tokens(
+    _: Any, attribute: attrs.Attribute[tuple[str, ...] | None], value: Any
+) -> None:
+    if value is not None:
+        _tokens(_, attribute, value)  # type: ignore[arg-type]
+
+
+def _optional_age(_: Any, attribute: attrs.Attribute[int | None], value: Any) -> None:
+    if value is not None and (type(value) is not int or not 0 <= value <= 150):
+        raise ValueError(
+            f"{attribute.name} must be an integer age within 0..150 or null, "
+            f"got {value!r:.80}"
+        )
+
+
 _PRODUCT_RE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 
 
@@ -125,6 +161,12 @@ optional_name = _optional_name
 optional_token = _optional_token
 #: Optional text written outside the core (a line of dialogue).
 optional_text = _optional_text
+#: A list of distinct content ids (at most ``MAX_TOKENS``).
+tokens = _tokens
+#: An optional list of distinct content ids.
+optional_tokens = _optional_tokens
+#: An optional age in game years (0..150).
+optional_age = _optional_age
 #: A UTC offset in minutes (-12:00..+14:00).
 utc_offset = _utc_offset
 #: A store product id (reverse-DNS style, e.g. ``com.baolife.diamonds.100``).

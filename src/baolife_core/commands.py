@@ -22,8 +22,10 @@ from . import _fields
 __all__ = [
     "COMMAND_TYPES",
     "SERVER_COMMANDS",
+    "AdvanceRelationship",
     "AnswerQuestion",
     "ApplyForJob",
+    "BreakUp",
     "ClaimDailyReward",
     "ClaimQuestReward",
     "Command",
@@ -31,13 +33,17 @@ __all__ = [
     "CreditStorePurchase",
     "DoActivity",
     "Enroll",
+    "GoOnDate",
+    "Like",
     "NewPlayer",
+    "Pass",
     "PurchaseEnergyRefill",
     "PurchaseTimeSkip",
     "QuitJob",
     "ReplyConversation",
     "Retire",
     "RevokeStorePurchase",
+    "SetDatingPreferences",
     "SetUtcOffset",
     "SkipTutorial",
     "StartConversation",
@@ -246,6 +252,73 @@ class RevokeStorePurchase:
     reason: str = field(validator=_fields.token)
 
 
+@frozen
+class SetDatingPreferences:
+    """Say whom the character dates: genders, an age range, interests, dealbreakers.
+
+    ``seeking`` empty means any gender; an age of None means the content's default
+    (the character's own age give or take ``dating.toml``'s ``age_gap``);
+    ``interests`` None keeps the interests drawn for the character.
+    """
+
+    at: int = field(validator=_fields.instant)
+    seeking: tuple[str, ...] = field(default=(), validator=_fields.tokens)
+    min_age: int | None = field(default=None, validator=_fields.optional_age)
+    max_age: int | None = field(default=None, validator=_fields.optional_age)
+    interests: tuple[str, ...] | None = field(
+        default=None, validator=_fields.optional_tokens
+    )
+    dealbreakers: tuple[str, ...] = field(default=(), validator=_fields.tokens)
+
+
+@frozen
+class Like:
+    """Like an NPC of the current suggestions; the NPC's own interest decides a match.
+
+    ``bio`` is the profile text the player saw when an outside writer (an LLM
+    adapter of the ``TextWriter`` port) wrote it; it is kept with the match and
+    enters the engine as command data, so replay stays exact.
+    """
+
+    at: int = field(validator=_fields.instant)
+    npc_id: str = field(validator=_fields.key)
+    bio: str | None = field(default=None, validator=_fields.optional_text)
+
+
+@frozen
+class Pass:
+    """Pass on an NPC of the current suggestions: it is not suggested again."""
+
+    at: int = field(validator=_fields.instant)
+    npc_id: str = field(validator=_fields.key)
+
+
+@frozen
+class GoOnDate:
+    """Take a match or partner on a date: a venue's activity."""
+
+    at: int = field(validator=_fields.instant)
+    npc_id: str = field(validator=_fields.key)
+    venue: str = field(validator=_fields.token)
+    activity: str = field(validator=_fields.token)
+
+
+@frozen
+class AdvanceRelationship:
+    """Ask for the next stage: be partners, propose, or marry (the transition table)."""
+
+    at: int = field(validator=_fields.instant)
+    npc_id: str = field(validator=_fields.key)
+
+
+@frozen
+class BreakUp:
+    """End a relationship; ending a marriage is a divorce, with the assets split."""
+
+    at: int = field(validator=_fields.instant)
+    npc_id: str = field(validator=_fields.key)
+
+
 Command = (
     PurchaseEnergyRefill
     | PurchaseTimeSkip
@@ -266,6 +339,12 @@ Command = (
     | UseItem
     | CreditStorePurchase
     | RevokeStorePurchase
+    | SetDatingPreferences
+    | Like
+    | Pass
+    | GoOnDate
+    | AdvanceRelationship
+    | BreakUp
 )
 
 #: Every command class, in a fixed order (the wire registry and strategies use it).
@@ -289,6 +368,12 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     UseItem,
     CreditStorePurchase,
     RevokeStorePurchase,
+    SetDatingPreferences,
+    Like,
+    Pass,
+    GoOnDate,
+    AdvanceRelationship,
+    BreakUp,
 )
 
 #: Commands only the server issues (a store notification), never a client frame.

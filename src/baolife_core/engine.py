@@ -35,8 +35,10 @@ from attrs import evolve
 from .catalog import Catalog
 from .clock import game_day_index
 from .commands import (
+    AdvanceRelationship,
     AnswerQuestion,
     ApplyForJob,
+    BreakUp,
     ClaimDailyReward,
     ClaimQuestReward,
     Command,
@@ -44,19 +46,26 @@ from .commands import (
     CreditStorePurchase,
     DoActivity,
     Enroll,
+    GoOnDate,
+    Like,
     NewPlayer,
+    Pass,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
     QuitJob,
     ReplyConversation,
     Retire,
     RevokeStorePurchase,
+    SetDatingPreferences,
     SetUtcOffset,
     SkipTutorial,
     StartConversation,
     TutorialStep,
     UseItem,
 )
+from .dating.dates import go_on_date
+from .dating.matching import like, pass_npc, set_dating_preferences
+from .dating.relationships import advance_relationship, break_up
 from .economy.refills import purchase_energy_refill
 from .economy.store import credit_store_purchase, revoke_store_purchase
 from .economy.time_skips import purchase_time_skip
@@ -121,6 +130,12 @@ _HANDLERS: dict[type, Handler] = dict(
         _handles(ClaimQuestReward, claim_quest_reward),
         _handles(CreditStorePurchase, credit_store_purchase),
         _handles(RevokeStorePurchase, revoke_store_purchase),
+        _handles(SetDatingPreferences, set_dating_preferences),
+        _handles(Like, like),
+        _handles(Pass, pass_npc),
+        _handles(GoOnDate, go_on_date),
+        _handles(AdvanceRelationship, advance_relationship),
+        _handles(BreakUp, break_up),
     ]
 )
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from attrs import astuple
 
 from .catalog import Catalog
+from .dating.matching import match_list
+from .dating.relationships import relationship_list
 from .engine import advance
 from .replies import (
     AchievementEntry,
@@ -138,4 +140,6 @@ QUERIES: dict[str, Query] = {
     "get_photo_album": photo_album,
     "get_quests": quests,
     "get_inventory": inventory,
+    "get_matches": match_list,
+    "get_relationships": relationship_list,
 }

@@ -30,22 +30,32 @@ __all__ = [
     "AchievementList",
     "ActivityResult",
     "AnswerResult",
+    "BreakUpResult",
     "CharacterCreated",
     "ConversationOpened",
     "ConversationResult",
     "DailyLoginStatus",
     "DailyRewardClaimed",
+    "DateResult",
+    "DatingPreferencesUpdated",
     "EnergyUpdated",
     "Enrolled",
     "Inventory",
     "ItemUseResult",
     "JobApplicationResult",
     "JobQuit",
+    "LikeResult",
+    "MatchEntry",
+    "MatchList",
+    "Passed",
     "PhotoAlbum",
     "QuestEntry",
     "QuestList",
     "QuestRewardClaimed",
     "Rejection",
+    "RelationshipEntry",
+    "RelationshipList",
+    "RelationshipResult",
     "Reply",
     "RetirementStarted",
     "StatisticsReport",
@@ -366,6 +376,118 @@ class Inventory:
     items: tuple[tuple[str, int], ...]  # (item id, count), sorted
 
 
+@frozen
+class DatingPreferencesUpdated:
+    """Reply to ``set_dating_preferences``."""
+
+    seeking: tuple[str, ...]  # genders dated, sorted; (): any
+    min_age: int  # youngest NPC age wanted
+    max_age: int  # oldest NPC age wanted
+    interests: tuple[str, ...]  # the character's interests, sorted
+    dealbreakers: tuple[str, ...]  # dealbreaker ids held, sorted
+
+
+@frozen
+class LikeResult:
+    """Reply to ``like``: whether the NPC liked back (a ``match_made`` push too)."""
+
+    npc_id: str  # the NPC liked
+    matched: bool  # True: a match
+    compatibility: int  # 0..100
+
+
+@frozen
+class Passed:
+    """Reply to ``pass``."""
+
+    npc_id: str  # the NPC passed on
+
+
+@frozen
+class DateResult:
+    """Reply to ``go_on_date``."""
+
+    npc_id: str  # the date
+    venue: str  # venue id
+    activity: str  # date activity id
+    outcome: str  # outcome tier id: ``great``, ``good``, ``awkward``, ``disaster``
+    affection: int  # the character's affection after, 0..100
+    npc_affection: int  # the NPC's affection after, 0..100
+    stage: str  # the relationship stage after (``ended`` if the NPC left)
+    photo: str | None  # caption of the album photo a memorable date took, or None
+    energy: int  # energy left
+    money_cents: int  # cash left
+    busy_until: int  # game ms until which the character is busy
+
+
+@frozen
+class RelationshipResult:
+    """Reply to ``advance_relationship``: the NPC's answer and the stage now."""
+
+    npc_id: str  # the NPC
+    accepted: bool  # the NPC said yes
+    stage: str  # the stage now
+    money_cents: int  # cash left (a ring or a wedding costs money)
+
+
+@frozen
+class BreakUpResult:
+    """Reply to ``break_up``."""
+
+    npc_id: str  # the ex
+    stage: str  # ``ended``, or ``divorced`` for a marriage
+    assets_split_cents: int  # cash the ex took in a divorce; 0 otherwise
+    money_cents: int  # cash left
+
+
+@frozen
+class MatchEntry:
+    """One suggested NPC as ``get_matches`` shows it."""
+
+    npc_id: str  # the NPC
+    name: str  # full name
+    gender: str  # gender
+    age: int  # age in game years
+    looks: int  # 0..100
+    bio: str  # the profile text
+    interests: tuple[str, ...]  # interest names, sorted by id
+    compatibility: int  # 0..100
+    reasons: tuple[str, ...]  # the top reasons, best first
+
+
+@frozen
+class MatchList:
+    """Reply to ``get_matches`` (a read): the top suggestions of the current pool."""
+
+    refreshes_day: int  # game day index the next pool is drawn
+    matches: tuple[MatchEntry, ...]  # best compatibility first
+
+
+@frozen
+class RelationshipEntry:
+    """One relationship as ``get_relationships`` shows it."""
+
+    npc_id: str  # the NPC
+    name: str  # full name
+    gender: str  # gender
+    age: int  # age in game years
+    bio: str  # the profile text
+    stage: str  # ``matched``, ``dating``, ``partner``, ``engaged``, ``married``
+    since_day: int  # game day it entered the stage
+    affection: int  # the character's affection, 0..100
+    npc_affection: int  # the NPC's affection, 0..100
+    compatibility: int  # 0..100
+    dates: int  # dates gone on together
+    next_stage: str | None  # what ``advance_relationship`` asks for, or None
+
+
+@frozen
+class RelationshipList:
+    """Reply to ``get_relationships`` (a read)."""
+
+    relationships: tuple[RelationshipEntry, ...]  # oldest match first
+
+
 Reply = (
     EnergyUpdated
     | TimeSkipped
@@ -391,6 +513,14 @@ Reply = (
     | PhotoAlbum
     | QuestList
     | Inventory
+    | DatingPreferencesUpdated
+    | LikeResult
+    | Passed
+    | DateResult
+    | RelationshipResult
+    | BreakUpResult
+    | MatchList
+    | RelationshipList
     | Rejection
 )
 
@@ -419,5 +549,13 @@ REPLY_TYPES: tuple[type[Reply], ...] = (
     PhotoAlbum,
     QuestList,
     Inventory,
+    DatingPreferencesUpdated,
+    LikeResult,
+    Passed,
+    DateResult,
+    RelationshipResult,
+    BreakUpResult,
+    MatchList,
+    RelationshipList,
     Rejection,
 )

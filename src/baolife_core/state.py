@@ -20,11 +20,13 @@ __all__ = [
     "Character",
     "Contact",
     "Conversation",
+    "Dating",
     "Death",
     "Energy",
     "Job",
     "LifeClock",
     "LoginStreak",
+    "Npc",
     "PendingQuestion",
     "Personality",
     "Photo",
@@ -33,6 +35,7 @@ __all__ = [
     "Quests",
     "Relative",
     "Retention",
+    "Romance",
     "Schooling",
     "Statistics",
     "Stats",
@@ -193,6 +196,54 @@ class Conversation:
 
 
 @frozen
+class Npc:
+    """A person the character may date, generated from the player's streams.
+
+    Every field is a pure function of the player's seed and the key the NPC was
+    drawn under (``dating.npcs``), except ``bio`` when an outside writer wrote it.
+    """
+
+    id: str  # uuid5 of (seed, life, pool, n)
+    name: str  # full name
+    gender: str  # one of the content's genders
+    seeking: tuple[str, ...]  # genders the NPC dates (its orientation), sorted
+    born_day: int  # game day index of birth; age counts from here
+    looks: int  # 0..100
+    personality: Personality  # Big Five traits
+    interests: tuple[str, ...]  # interest ids of ``dating.toml``, sorted
+    traits: tuple[str, ...]  # lifestyle trait ids the NPC has, sorted
+    dealbreakers: tuple[str, ...]  # dealbreaker ids the NPC holds, sorted
+    bio: str  # the profile text
+
+
+@frozen
+class Romance:
+    """The character's relationship with one NPC, from the match on."""
+
+    npc: Npc  # who
+    stage: str  # ``matched``, ``dating``, ``partner``, ``engaged``, ``married``
+    since_day: int  # game day it entered ``stage``
+    affection: int  # the character's affection for the NPC, 0..100
+    npc_affection: int  # the NPC's affection for the character, 0..100
+    compatibility: int  # 0..100, fixed at the match
+    dates: int  # dates gone on together
+
+
+@frozen
+class Dating:
+    """A character's dating life (a new life starts with ``Dating()``)."""
+
+    seeking: tuple[str, ...] = ()  # genders the character dates, sorted; (): any
+    min_age: int | None = None  # youngest NPC age wanted; None: the content's default
+    max_age: int | None = None  # oldest NPC age wanted; None: the content's default
+    interests: tuple[str, ...] | None = None  # chosen interests; None: drawn ones
+    dealbreakers: tuple[str, ...] = ()  # dealbreaker ids the character holds, sorted
+    pool: int = -1  # index of the NPC pool ``seen`` belongs to
+    seen: tuple[str, ...] = ()  # NPC ids liked or passed in that pool, sorted
+    romances: tuple[Romance, ...] = ()  # matched and beyond, oldest first
+
+
+@frozen
 class Character:
     """The life being lived (or the last one, once it has ended)."""
 
@@ -214,6 +265,7 @@ class Character:
     career: Career = Career()  # school, degrees, job, retirement
     contacts: tuple[Contact, ...] = ()  # friends and colleagues, oldest first
     conversation: Conversation | None = None  # the open conversation, if any
+    dating: Dating = Dating()  # preferences, the NPCs seen, relationships
 
 
 @frozen

@@ -73,6 +73,16 @@ def _strict(expected: type) -> Any:
 _converter = cattrs.Converter()
 for _type in (int, str, bool):
     _converter.register_structure_hook(_type, _strict(_type))
+
+
+def _id_list(value: Any, _: type) -> tuple[str, ...]:
+    """A list of strings (never a string, whose characters cattrs would split)."""
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"must be a list, got {type(value).__name__}")
+    return tuple(_converter.structure(item, str) for item in value)
+
+
+_converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _id_list)
 # ``retry_after_ms`` appears on ``rate_limited`` errors only (PROTOCOL.md).
 _converter.register_unstructure_hook(
     Rejection,

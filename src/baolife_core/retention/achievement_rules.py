@@ -13,7 +13,7 @@ Rules of this module (issue 4 "Achievements"; DESIGN.md "Content is data"):
 - Validation names file, entry and field (``content_reader.Entry``): an unknown
   statistic, event, event field or item id is an error, and so is a ``where``
   value of the wrong type for its field. A statistic that no event counts yet
-  (``statistics.UNCOUNTED``: ``dates_gone_on`` until dating lands) is refused,
+  (``statistics.UNCOUNTED``, empty since dating counts ``dates_gone_on``) is refused,
   because an achievement on it could never unlock. Events derived from progress
   itself (``DERIVED_EVENTS``) cannot be predicates: they are emitted after
   achievements and quests are evaluated.

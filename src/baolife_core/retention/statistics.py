@@ -15,8 +15,8 @@ achievements/quest progress"):
   ``lives_lived``         ``CharacterBorn``
   ``years_lived``         ``Birthday`` (every life together)
   ``activities_done``     ``ActivityDone``
-  ``energy_spent``        ``ActivityDone.energy`` (the only event that carries
-                          energy spent; job applications are not counted yet)
+  ``energy_spent``        ``ActivityDone.energy`` and ``DateWent.energy`` (job
+                          applications and talks are not counted yet)
   ``events_seen``         ``LifeEventOccurred`` and ``QuestionPosed``
   ``questions_answered``  ``QuestionAnswered`` with ``expired`` False
   ``photos_taken``        ``PhotoAdded``
@@ -25,8 +25,7 @@ achievements/quest progress"):
   ``jobs_held``           ``JobStarted`` and ``Promoted`` (a promotion starts a job)
   ``promotions``          ``Promoted``
   ``degrees_earned``      ``SchoolFinished`` with ``degree`` True
-  ``dates_gone_on``       nothing yet: dating is a later feature that will count
-                          its dates here (no achievement reads it until then)
+  ``dates_gone_on``       ``DateWent`` (its energy counts in ``energy_spent``)
   ``diamonds_earned``     ``DiamondsCredited.amount`` (every credit)
   ``diamonds_spent``      ``DiamondsSpent.amount`` (every debit)
   ``login_days``          ``LoginRewardClaimed`` (one per local day claimed)
@@ -45,6 +44,7 @@ from ..events import (
     CharacterBorn,
     ContactMet,
     ConversationEnded,
+    DateWent,
     DiamondsCredited,
     DiamondsSpent,
     Event,
@@ -64,9 +64,9 @@ __all__ = ["STATISTIC_NAMES", "UNCOUNTED", "changed", "count_events", "counts_of
 #: The 16 statistics, in the order of ``Statistics``' fields.
 STATISTIC_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Statistics))
 
-#: Statistics no event counts yet (dating is a later feature): they stay 0, so an
-#: achievement on one could never unlock and the loader refuses it.
-UNCOUNTED: frozenset[str] = frozenset({"dates_gone_on"})
+#: Statistics no event counts (they would stay 0, so an achievement on one could
+#: never unlock and the loader refuses it); every statistic is counted now.
+UNCOUNTED: frozenset[str] = frozenset()
 
 
 def counts_of(event: Event) -> tuple[tuple[str, int], ...]:
@@ -78,6 +78,8 @@ def counts_of(event: Event) -> tuple[tuple[str, int], ...]:
             return (("years_lived", 1),)
         case ActivityDone(energy=energy):
             return ("activities_done", 1), ("energy_spent", max(0, energy))
+        case DateWent(energy=energy):
+            return ("dates_gone_on", 1), ("energy_spent", max(0, energy))
         case LifeEventOccurred() | QuestionPosed():
             return (("events_seen", 1),)
         case QuestionAnswered(expired=False):
