@@ -33,6 +33,7 @@ from baolife_core.content_check import (
     check_content,
     load_problems,
 )
+from baolife_core.dating.stages import ENDINGS, STAGES
 from baolife_storage_mysql import create_store, upgrade_database
 
 from .bootstrap import Settings, SettingsError, configure_logging, run_server
@@ -109,7 +110,8 @@ def _summary(catalog: Catalog) -> str:
         f"{len(catalog.life.stages)} life stages, "
         f"{len(catalog.activities.activities)} activities at "
         f"{len(catalog.activities.locations)} locations, "
-        f"{len(catalog.storylets.events)} life events, "
+        f"{len(catalog.storylets.events)} life events "
+        f"({len(catalog.storylets.relationship_events)} of relationships), "
         f"{len(catalog.careers.schools)} schools, "
         f"{len(catalog.careers.jobs)} jobs, "
         f"{len(catalog.conversations.replies)} conversation replies, "
@@ -117,7 +119,9 @@ def _summary(catalog: Catalog) -> str:
         f"{len(catalog.quests.quests)} daily quests, "
         f"{len(catalog.login.rewards)} login reward days, "
         f"{len(catalog.items.items)} items, "
-        f"{len(catalog.store.products)} store products"
+        f"{len(catalog.store.products)} store products, "
+        f"{len(catalog.dating.venues)} date venues with "
+        f"{sum(len(v.activities) for v in catalog.dating.venues)} activities"
     )
 
 
@@ -140,12 +144,19 @@ def _content_check(directory: Path | None, lives: int, seed: int) -> int:
     reached = len(coverage.seen)
     total = reached + len(coverage.unreached)
     lives_text = f"{coverage.lives} bot {'life' if coverage.lives == 1 else 'lives'}"
+    pairs = sum(len(v.activities) for v in catalog.dating.venues)
+    dated = pairs - len(coverage.undated)
+    stages = f"{len(STAGES) - 1 + len(ENDINGS) - len(coverage.unreached_stages)} of "
+    stages += f"{len(STAGES) - 1 + len(ENDINGS)} relationship stages and endings"
+    dating = f"dating: {dated} of {pairs} date activities dated, {stages} reached"
     if report.ok:
         print(f"content ok: {_summary(catalog)}")
         print(f"reachability: all {total} life events happened within {lives_text}")
+        print(dating)
         return 0
     print(f"content loaded: {_summary(catalog)}")
     print(f"reachability: {reached} of {total} life events happened in {lives_text}")
+    print(dating)
     for finding in report.problems:
         print(f"baolife: {finding}", file=sys.stderr)
     count = len(report.problems)

@@ -20,14 +20,17 @@ from attrs import frozen
 
 from .clock import MS_PER_HOUR, MS_PER_MINUTE
 from .content_reader import Entry, entries, read_toml
+from .dating.rules import DatingRules, load_dating_rules
 from .economy.store_rules import StoreRules, load_store
 from .errors import ContentError
 from .experiments import Experiments, load_experiments
 from .life.activity_rules import ActivityRules, load_activity_rules
 from .life.career_rules import CareerRules, load_career_rules, system_flag_names
 from .life.conversation_rules import ConversationRules, load_conversation_rules
+from .life.effect_rules import FlagEffect
 from .life.rules import FAMILY_ROLES, STAT_NAMES, LifeRules, load_life_rules
-from .life.storylet_rules import StoryletRules, check_storylets, load_life_events
+from .life.storylet_checks import check_storylets
+from .life.storylet_rules import StoryletRules, load_life_events
 from .rate_limits import RateLimits, load_rate_limits
 from .retention.achievement_rules import AchievementRules, load_achievements
 from .retention.item_rules import ItemRules, load_items
@@ -107,6 +110,7 @@ class Catalog:
     achievements: AchievementRules  # the 44 achievements
     quests: QuestRules  # the daily quest templates
     store: StoreRules  # App Store diamond products
+    dating: DatingRules  # NPCs, compatibility, venues, relationship stages
 
     def refill(self, refill_id: str) -> RefillTier | None:
         """Return the refill tier with this id, or None."""
@@ -218,6 +222,20 @@ def _checked_storylets(
     return rules
 
 
+def _flags(storylets: StoryletRules, careers: CareerRules) -> tuple[str, ...]:
+    """Every flag a character can hold: the career rules' system flags and every
+    flag a storylet effect sets (what a dating trait may name)."""
+    names = set(system_flag_names(careers))
+    for storylet in storylets.events:
+        lists = [storylet.effects]
+        for choice in storylet.choices:
+            lists.extend((choice.effects, choice.success, choice.failure))
+        names.update(
+            e.flag for effects in lists for e in effects if isinstance(e, FlagEffect)
+        )
+    return tuple(sorted(names))
+
+
 def _check_reward_items(items: ItemRules, rewards: list[tuple[str, Reward]]) -> None:
     """Every item a reward may give exists in ``items.toml``."""
     known = {item.id for item in items.items}
@@ -263,15 +281,20 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
             ("tutorial.toml: (top level)", tutorial.reward),
         ],
     )
+    # Loaded in the order of the fields: a pack broken in several files reports
+    # the first of them, whatever the dating rules need.
+    clock = _load_clock(source)
+    activities = load_activity_rules(source)
+    storylets = _checked_storylets(source, life, careers)
     return Catalog(
         starting_diamonds=starting,
         energy=energy,
         refills=refills,
         time_skips=time_skips,
-        clock=_load_clock(source),
+        clock=clock,
         life=life,
-        activities=load_activity_rules(source),
-        storylets=_checked_storylets(source, life, careers),
+        activities=activities,
+        storylets=storylets,
         careers=careers,
         conversations=load_conversation_rules(source),
         items=items,
@@ -282,4 +305,7 @@ def load_catalog(directory: Path | Traversable | None = None) -> Catalog:
         achievements=achievements,
         quests=load_quests(source, known_items=item_ids),
         store=load_store(source),
+        dating=load_dating_rules(
+            source, stats=STAT_NAMES, flags=_flags(storylets, careers)
+        ),
     )

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from attrs import frozen
 
 from .catalog import Catalog
+from .dating.stages import ENDINGS, STAGES
 from .errors import ContentError
 from .life.career_rules import system_flag_names
 from .life.storylet_rules import Effect, FlagEffect, FollowUpEffect, Storylet
@@ -65,7 +66,9 @@ CHECK_SEED = 2026
 CHECK_PACES = (IDLE_PACE, IDLE_PACE, DEFAULT_PACE, IDLE_PACE, IDLE_PACE, CASUAL_PACE)
 
 _EVENTS = "life_events.toml"
+_RELATIONSHIP_EVENTS = "relationship_events.toml"
 _ACTIVITIES = "activities.toml"
+_DATING = "dating.toml"
 
 
 @frozen
@@ -91,6 +94,8 @@ class Coverage:
     unreached: tuple[str, ...]  # ids of those that never did, content order
     bounded: int  # lives that ended by a bound (age, turns), not by death
     rejections: tuple[Rejected, ...]  # commands the bots had judged valid (bugs)
+    undated: tuple[str, ...] = ()  # ``venue/activity`` never dated, content order
+    unreached_stages: tuple[str, ...] = ()  # stages and endings never reached
 
 
 @frozen
@@ -100,22 +105,46 @@ class ContentReport:
     findings: tuple[Finding, ...]  # the static pass
     coverage: Coverage  # the bot lives
 
+    relationship_events: tuple[str, ...] = ()  # storylets of the relationship file
+
     @property
     def problems(self) -> tuple[Finding, ...]:
-        """The static findings, then every unreached storylet they do not explain."""
-        explained = {f.entry for f in self.findings if f.file == _EVENTS}
-        lives = self.coverage.lives
+        """The static findings, then every unreached storylet they do not explain,
+        every date activity never dated and every relationship stage never reached
+        (dating is reached by play too, not only by validation)."""
+        explained = {
+            f.entry for f in self.findings if f.file in (_EVENTS, _RELATIONSHIP_EVENTS)
+        }
+        coverage = self.coverage
+        lives = coverage.lives
+        never = f"in {lives} bot {'life' if lives == 1 else 'lives'}"
+        relationship = set(self.relationship_events)
         unreached = tuple(
             Finding(
-                _EVENTS,
+                _RELATIONSHIP_EVENTS if event_id in relationship else _EVENTS,
                 f"events[{event_id}]",
                 "",
-                f"never happened in {lives} bot {'life' if lives == 1 else 'lives'}",
+                f"never happened {never}",
             )
-            for event_id in self.coverage.unreached
+            for event_id in coverage.unreached
             if f"events[{event_id}]" not in explained
         )
-        return self.findings + unreached
+        explained_dates = {f.entry for f in self.findings if f.file == _DATING}
+        undated = tuple(
+            Finding(_DATING, entry, "", f"never dated {never}")
+            for entry in (
+                "venues[{}].activities[{}]".format(*pair.split("/"))
+                for pair in coverage.undated
+            )
+            if entry not in explained_dates
+        )
+        stages = tuple(
+            Finding(
+                _DATING, "relationships", "stages", f"{stage!r} never reached {never}"
+            )
+            for stage in coverage.unreached_stages
+        )
+        return self.findings + unreached + undated + stages
 
     @property
     def ok(self) -> bool:
@@ -277,9 +306,29 @@ def _activity_findings(catalog: Catalog) -> list[Finding]:
     return findings
 
 
+def _date_findings(catalog: Catalog) -> list[Finding]:
+    """Date activities no character can afford in energy, ever."""
+    most_energy = max(catalog.energy.max, catalog.energy.overfill_cap)
+    return [
+        Finding(
+            _DATING,
+            f"venues[{venue.id}].activities[{activity.id}]",
+            "energy",
+            f"costs {activity.energy}, more than energy ever holds ({most_energy})",
+        )
+        for venue in catalog.dating.venues
+        for activity in venue.activities
+        if activity.energy > most_energy
+    ]
+
+
 def static_findings(catalog: Catalog) -> tuple[Finding, ...]:
-    """The cheap pass (module rules): storylets first, then activities."""
-    return (*_storylet_findings(catalog), *_activity_findings(catalog))
+    """The cheap pass (module rules): storylets, activities, then date venues."""
+    return (
+        *_storylet_findings(catalog),
+        *_activity_findings(catalog),
+        *_date_findings(catalog),
+    )
 
 
 # -- coverage by bot lives ----------------------------------------------------------
@@ -297,7 +346,8 @@ def coverage(
     paces: Sequence[Pace] = CHECK_PACES,
     skip: Iterable[str] = (),
 ) -> Coverage:
-    """Play up to ``lives`` bot lives until every storylet has happened.
+    """Play up to ``lives`` bot lives until every storylet has happened, every date
+    activity was dated and every relationship stage and ending was reached.
 
     Life ``n`` is played by player seed and bot seed derived from ``(seed, n)`` at
     pace ``paces[n % len(paces)]``, with tastes drawn from ``(seed, n)`` too. The
@@ -306,9 +356,15 @@ def coverage(
     ids = [storylet.id for storylet in catalog.storylets.events]
     wanted = set(ids) - set(skip)
     seen: set[str] = set()
+    pairs = [f"{v.id}/{a.id}" for v in catalog.dating.venues for a in v.activities]
+    stages = [*STAGES[1:], *ENDINGS]
+    dated: set[str] = set()
+    reached: set[str] = set()
     rejections: list[Rejected] = []
     played = bounded = 0
-    while played < lives and not wanted <= seen:
+    while played < lives and not (
+        wanted <= seen and set(pairs) <= dated and set(stages) <= reached
+    ):
         life = play_life(
             catalog,
             seed=_seed(seed, "content_check_player", played),
@@ -321,6 +377,8 @@ def coverage(
         )
         played += 1
         seen.update(life.storylets)
+        dated.update(life.dates)
+        reached.update(life.stages)
         rejections.extend(life.rejections)
         bounded += not life.died
     return Coverage(
@@ -328,6 +386,8 @@ def coverage(
         budget=lives,
         seen=tuple(i for i in ids if i in seen),
         unreached=tuple(i for i in ids if i not in seen),
+        undated=tuple(p for p in pairs if p not in dated),
+        unreached_stages=tuple(s for s in stages if s not in reached),
         bounded=bounded,
         rejections=tuple(rejections),
     )
@@ -342,4 +402,5 @@ def check_content(
     return ContentReport(
         findings=findings,
         coverage=coverage(catalog, lives=lives, seed=seed, skip=ruled_out),
+        relationship_events=catalog.storylets.relationship_events,
     )

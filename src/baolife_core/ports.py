@@ -15,8 +15,9 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
   ``bind_store_transaction``, keyed by the store's transaction id: it is the one
   fact shared across players (a purchase is credited once, ever), written on its
   own before the player's command, never inside a player's transaction.
-- ``TextWriter.write_line`` may do I/O (an LLM over HTTP); what it returns enters
-  the engine as command data (DESIGN.md "The core"), so replay never calls it.
+- ``TextWriter.write_line`` and ``write_bio`` may do I/O (an LLM over HTTP); what
+  they return enters the engine as command data (DESIGN.md "The core"), so replay
+  never calls them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Protocol
 from attrs import frozen
 
 from .commands import Command, NewPlayer
+from .dating.bios import BioRequest
 from .errors import BaolifeError
 from .life.conversations import LineRequest
 from .outcome import Outcome
@@ -34,6 +36,7 @@ from .replies import Reply
 from .state import PlayerState
 
 __all__ = [
+    "BioRequest",
     "CommandRecord",
     "Genesis",
     "LineRequest",
@@ -117,14 +120,18 @@ class PlayerStore(Protocol):
 
 
 class TextWriter(Protocol):
-    """Writes a line of an NPC's dialogue; the default is the content's grammar.
+    """Writes an NPC's words: a line of dialogue, a dating profile's bio.
 
-    Return None to let the engine's template grammar write the line (the default
-    writer, and the fallback of any adapter that fails or times out).
+    The default (no writer) is the content's template grammar. Return None to let
+    the grammar write the text (the fallback of any adapter that fails or times
+    out).
     """
 
     def write_line(self, request: LineRequest) -> str | None:
         """One line for ``request``, or None for the grammar's."""
+
+    def write_bio(self, request: BioRequest) -> str | None:
+        """A dating bio for ``request``, or None for the grammar's."""
 
 
 class ReceiptError(BaolifeError):

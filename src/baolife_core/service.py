@@ -19,6 +19,13 @@ Rules of this module (DESIGN.md "Storage", steps 1-5):
   most ``MAX_TEXT`` characters, becomes the command's ``line`` and is journaled,
   so a replay needs no writer. A writer that returns None leaves the line to the
   grammar.
+- Bios (docs/dating.md "Bios"): with a writer, ``read`` replaces each bio of a
+  ``get_matches`` reply by the writer's text and remembers, per (player, NPC),
+  the bio it showed (``BioCache``, a bounded LRU; None: the grammar's). A ``like``
+  without a ``bio`` takes the remembered one, so the bio journaled with the match
+  is the one the player saw; an NPC not remembered (evicted, another process)
+  asks the writer then. Without a writer, bios are the grammar's and nothing is
+  asked or remembered.
 - Before anything else a command is counted against the player's rate limits
   (``rate_limits``, content ``rate_limits.toml``); over a limit it is refused with
   ``rate_limited`` and ``retry_after_ms``, and nothing is written — except that
@@ -39,15 +46,18 @@ import hashlib
 from attrs import evolve, frozen
 
 from ._fields import MAX_TEXT
+from .bio_cache import BioCache
 from .catalog import Catalog
 from .commands import (
     Command,
     CreditStorePurchase,
+    Like,
     NewPlayer,
     ReplyConversation,
     RevokeStorePurchase,
     StartConversation,
 )
+from .dating.bios import bio_request
 from .engine import advance, start, step
 from .errors import ConcurrencyError, ConflictError, PlayerNotFoundError
 from .events import Event
@@ -63,8 +73,16 @@ from .ports import (
     TextWriter,
     VerifiedPurchase,
 )
+from .queries import Query
 from .rate_limits import Bucket, admit, full_bucket
-from .replies import ALREADY_CLAIMED, INVALID_RECEIPT, RATE_LIMITED, Rejection, Reply
+from .replies import (
+    ALREADY_CLAIMED,
+    INVALID_RECEIPT,
+    RATE_LIMITED,
+    MatchList,
+    Rejection,
+    Reply,
+)
 from .state import PlayerState
 from .wire import wire_name
 
@@ -117,12 +135,16 @@ class GameService:
         # Rate-limit buckets, per (player, limit), in this process's memory: the
         # policy is pure (``rate_limits``); several processes each keep their own.
         self._buckets: dict[tuple[str, str], Bucket] = {}
+        # The bios the writer wrote for players' suggestions (module rules).
+        self.bios = BioCache()
 
-    def _written(self, state: PlayerState, command: Command) -> Command:
-        """``command`` with the writer's line, if it is a conversation without one."""
-        if self.writer is None or not isinstance(
-            command, StartConversation | ReplyConversation
-        ):
+    def _written(self, player_id: str, state: PlayerState, command: Command) -> Command:
+        """``command`` with the writer's text: a conversation's line, a like's bio."""
+        if self.writer is None:
+            return command
+        if isinstance(command, Like):
+            return self._with_bio(player_id, state, command)
+        if not isinstance(command, StartConversation | ReplyConversation):
             return command
         if command.line is not None:
             return command
@@ -133,6 +155,49 @@ class GameService:
         text = self.writer.write_line(request)
         line = None if text is None else clean_line(text)
         return command if line is None else evolve(command, line=line)
+
+    def _with_bio(self, player_id: str, state: PlayerState, command: Like) -> Like:
+        """``command`` with the bio the player was shown (module rules)."""
+        if command.bio is not None:
+            return command
+        key = (player_id, command.npc_id)
+        known, bio = self.bios.shown(key)
+        if not known:
+            advanced = advance(state, command.at, self.catalog)
+            bio = self._bio(key, advanced, command)
+        return command if bio is None else evolve(command, bio=bio)
+
+    def _bio(
+        self, key: tuple[str, str], advanced: PlayerState, command: Like
+    ) -> str | None:
+        """The writer's bio for the NPC ``command`` likes, remembered; None for the
+        grammar's (the engine would refuse the like, or the writer declined)."""
+        if self.writer is None:
+            return None
+        request = bio_request(advanced, command, self.catalog)
+        if request is None:
+            return None  # not remembered: the NPC is not likeable now
+        text = self.writer.write_bio(request)
+        bio = None if text is None else clean_line(text)
+        self.bios.remember(key, bio)
+        return bio
+
+    def read(self, player_id: str, query: Query, at: int) -> Reply:
+        """Answer a read (``queries``) for ``player_id`` at ``at``; a
+        ``get_matches`` reply shows the writer's bios (module rules)."""
+        state = self.load(player_id, fresh=False).state
+        reply = query(state, at, self.catalog)
+        if self.writer is None or not isinstance(reply, MatchList):
+            return reply
+        advanced = advance(state, at, self.catalog)
+        entries = []
+        for entry in reply.matches:
+            key = (player_id, entry.npc_id)
+            known, bio = self.bios.shown(key)
+            if not known:
+                bio = self._bio(key, advanced, Like(at=at, npc_id=entry.npc_id))
+            entries.append(entry if bio is None else evolve(entry, bio=bio))
+        return evolve(reply, matches=tuple(entries))
 
     def login_device(
         self, device_id: str, *, new_player_id: str, seed: int, at: int
@@ -214,7 +279,7 @@ class GameService:
                     )
             # Each attempt asks the writer on the state it runs on, so the line
             # fits the outcome (a check's result) even after a lost race.
-            command = self._written(stored.state, asked)
+            command = self._written(player_id, stored.state, asked)
             outcome = step(stored.state, command, self.catalog)
             reply = outcome.reply
             if reply is None:  # pragma: no cover - only the genesis has no reply

@@ -1,9 +1,10 @@
 """The client view: what the iOS client is shown of a state at an instant.
 
 The view is computed, never stored: energy is read at ``at``. Sections follow
-PROTOCOL.md's ``welcome.state`` (account, clock, character; retention, dating and
-experiments join as their features land). Hidden stats (karma, discipline) are not
-shown. Documented in ``docs/protocol.md``.
+PROTOCOL.md's ``welcome.state`` (account, clock, character, retention; experiments
+join as their feature lands). Dating is a part of the character's section, as it
+is of ``Character``: a new life starts single. Hidden stats (karma, discipline)
+are not shown. Documented in ``docs/protocol.md``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from attrs import asdict
 
 from .catalog import Catalog
 from .clock import game_elapsed_ms
+from .dating.npcs import age_range, character_interests
+from .dating.relationships import relationship_entries
 from .economy.energy import current_energy, next_regen_at
 from .engine import advance
 from .life.days import age_on
@@ -49,6 +52,35 @@ def _career(character: Character, catalog: Catalog) -> dict[str, Any]:
         },
         "retired": career.retired,
         "pension_cents": career.pension_cents,
+    }
+
+
+def _dating(state: PlayerState, catalog: Catalog) -> dict[str, Any] | None:
+    """PROTOCOL.md's ``dating`` section: whom the character dates (its age range
+    resolved, ``null`` while it is too young to date) and its relationships, as
+    ``get_relationships`` lists them; ``null`` before the first character."""
+    character = state.character
+    if character is None:
+        return None
+    rules = catalog.dating
+    dating = character.dating
+    day = state.clock.day
+    age = age_on(character, day, catalog.life)
+    low, high = (
+        age_range(character, age, rules) if age >= rules.min_age else (None, None)
+    )
+    return {
+        "min_age": rules.min_age,
+        "preferences": {
+            "seeking": list(dating.seeking),
+            "min_age": low,
+            "max_age": high,
+            "interests": list(character_interests(state.seed, character, rules)),
+            "dealbreakers": list(dating.dealbreakers),
+        },
+        "relationships": [
+            asdict(entry) for entry in relationship_entries(character, day, catalog)
+        ],
     }
 
 
@@ -171,5 +203,6 @@ def client_view(state: PlayerState, at: int, catalog: Catalog) -> dict[str, Any]
         },
         "character": _character(state, catalog),
         "retention": _retention(state, catalog),
+        "dating": _dating(state, catalog),
         "album": [asdict(photo) for photo in state.album],
     }

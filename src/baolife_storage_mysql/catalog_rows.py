@@ -3,13 +3,14 @@
 The player tables are projections of the journal; the catalog tables are
 projections of the content (``baolife_core.Catalog``). ``sync_catalog`` makes them
 equal to the content when a server starts (``baolife_app.bootstrap``), so a query
-sees the locations, achievements, login rewards and daily quest templates (later:
-date venues …) the game plays with.
+sees the locations, achievements, login rewards, daily quest templates, date
+venues and activities and relationship events the game plays with (dating's row
+functions are in ``dating_catalog``).
 
 Rules of this module:
 
 - ``CATALOG_TABLES`` lists every catalog table with the function that turns the
-  content into its rows. Adding a catalog table is a table in ``schema.py``, a
+  content into its rows. Adding a catalog table is a table in ``schema``, a
   migration, and one ``CatalogTable`` entry here: ``sync_catalog`` needs nothing
   else.
 - A row function is pure: content in, one mapping per row out, with a value for
@@ -29,6 +30,10 @@ Rules of this module:
   in each referring table, so index the referring columns. Inserts and updates
   run parents first, deletions children first, in ``MetaData.sorted_tables``
   order.
+- A catalog table some player rows depend on has a ``rebuild``: the sync calls
+  it, in its transaction, with the keys it inserted, after every insert and
+  update and before any deletion, and reports the rows written (``rebuilt``).
+  Only ``relationship_events`` has one (``dating_catalog``).
 - Catalog tables carry no player id: they are the same on every shard (Vitess
   "reference tables") and never written by a player's command.
 - A reward is stored as text for people (``reward_text``: item names, rolls and
@@ -67,8 +72,22 @@ from baolife_core.retention.rewards import reward_text as grant_text
 from baolife_core.wire import canonical_json
 
 from .database import WRITE
+from .dating_catalog import (
+    activity_rows,
+    rebuild_relationship_events,
+    relationship_event_rows,
+    venue_rows,
+)
 from .migrate import migration_lock
-from .schema import achievements, daily_login_rewards, daily_quest_templates, locations
+from .schema import (
+    achievements,
+    daily_login_rewards,
+    daily_quest_templates,
+    date_activities,
+    date_venues,
+    locations,
+    relationship_events,
+)
 from .statements import key_parameters, update_by_key
 
 __all__ = [
@@ -76,6 +95,7 @@ __all__ = [
     "CatalogSync",
     "CatalogTable",
     "Key",
+    "Rebuild",
     "TableSync",
     "achievement_rows",
     "filter_text",
@@ -91,12 +111,18 @@ __all__ = [
 Key = tuple[object, ...]
 
 
+#: Rebuilds the player rows that depend on catalog keys a sync inserted, in the
+#: sync's transaction; returns the rows written.
+Rebuild = Callable[[Connection, Sequence[Key]], int]
+
+
 @frozen
 class CatalogTable:
-    """A catalog table and how the content fills it."""
+    """A catalog table, how the content fills it, and what depends on its keys."""
 
     table: Table
     rows: Callable[[Catalog], Iterable[Mapping[str, object]]]  # module rules
+    rebuild: Rebuild | None = None  # player rows of newly inserted keys (rules)
 
 
 def location_rows(catalog: Catalog) -> Iterator[dict[str, object]]:
@@ -207,6 +233,11 @@ CATALOG_TABLES: tuple[CatalogTable, ...] = (
     CatalogTable(achievements, achievement_rows),
     CatalogTable(daily_login_rewards, login_reward_rows),
     CatalogTable(daily_quest_templates, quest_template_rows),
+    CatalogTable(date_venues, venue_rows),
+    CatalogTable(date_activities, activity_rows),
+    CatalogTable(
+        relationship_events, relationship_event_rows, rebuild_relationship_events
+    ),
 )
 
 
@@ -219,6 +250,7 @@ class TableSync:
     updated: tuple[Key, ...]  # keys whose other columns changed
     deleted: tuple[Key, ...]  # keys no longer in content, deleted
     kept: tuple[Key, ...]  # keys no longer in content, kept: still referenced
+    rebuilt: int = 0  # player rows the table's ``rebuild`` wrote
 
     @property
     def changed(self) -> bool:
@@ -226,12 +258,13 @@ class TableSync:
         return bool(self.inserted or self.updated or self.deleted)
 
     def counts(self) -> dict[str, int]:
-        """How many keys each outcome has (for a log line)."""
+        """How many keys each outcome has, and the rows rebuilt (for a log line)."""
         return {
             "inserted": len(self.inserted),
             "updated": len(self.updated),
             "deleted": len(self.deleted),
             "kept": len(self.kept),
+            "rebuilt": self.rebuilt,
         }
 
 
@@ -366,6 +399,14 @@ def _upsert(connection: Connection, plan: _Plan) -> None:
         connection.execute(update_by_key(table), {**key_parameters(key), **values})
 
 
+def _rebuild(connection: Connection, plan: _Plan) -> int:
+    """The table's ``rebuild`` for the keys inserted (0 rows if none or no hook)."""
+    rebuild = plan.spec.rebuild
+    if rebuild is None or not plan.inserts:
+        return 0
+    return rebuild(connection, [_key(plan.spec.table, row) for row in plan.inserts])
+
+
 def _delete_stale(
     connection: Connection, plan: _Plan
 ) -> tuple[tuple[Key, ...], tuple[Key, ...]]:
@@ -433,6 +474,9 @@ def sync_catalog(
             ]
             for plan in plans:
                 _upsert(connection, plan)
+            rebuilt = {
+                plan.spec.table.name: _rebuild(connection, plan) for plan in plans
+            }
             removed = {
                 plan.spec.table.name: _delete_stale(connection, plan)
                 for plan in reversed(plans)
@@ -449,6 +493,7 @@ def sync_catalog(
                 updated=tuple(_key(plan.spec.table, row) for row in plan.updates),
                 deleted=removed[plan.spec.table.name][0],
                 kept=removed[plan.spec.table.name][1],
+                rebuilt=rebuilt[plan.spec.table.name],
             )
             for plan in plans
         )

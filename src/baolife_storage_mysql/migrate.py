@@ -13,7 +13,7 @@ Rules of this module:
   lock (``GET_LOCK``) is held for the duration instead.
 - Migrations run on the store's own engine configuration (``make_engine``).
 - A schema change is a new file in ``migrations/versions``, never an edit of an
-  applied one; ``schema.py`` always describes the head revision (a test compares
+  applied one; ``schema`` always describes the head revision (a test compares
   the migrated database with it).
 """
 

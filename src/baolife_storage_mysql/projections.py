@@ -2,7 +2,8 @@
 
 The journal and the snapshot are the truth; these rows exist so that the ledger,
 purchases, lives, the photo album, the metagame (achievements, login streak, daily
-quests, statistics, inventory), exports and audits are plain SQL (DESIGN.md
+quests, statistics, inventory), dating (``dating_projections``), exports and audits
+are plain SQL (DESIGN.md
 "Storage", step 4). They are written in the same transaction as the journal line
 that emitted the events.
 
@@ -15,39 +16,35 @@ Rules of this module:
 - A projector is a pure function from the event and where it happened (``Origin``)
   to rows; it never reads the database, so replaying a journal through the
   projectors, in order, rebuilds the tables.
-- A row is an ``InsertRow`` (a new row), an ``UpdateRow`` (columns to set on the
-  one row with a primary key) or an ``UpsertRow`` (insert the row, or, if its key
-  exists, set its columns and add to its ``add`` columns). An update only changes
-  a row that an earlier event of the same player inserted; the store fails the
-  transaction when it matches no row, so the tables never silently drift from the
-  journal. An upsert is for a row whose first event is not known in advance (the
-  first grant of an item); a row every player has is inserted by
-  ``PlayerCreated`` and updated after, so a missing row is still an error.
-- An ``add`` column makes a row depend on every earlier event of its key, as a
-  ledger balance does: the tables are rebuilt by replaying the whole journal in
-  order (never one event twice), which is how the store writes them anyway.
+- A row is an ``InsertRow``, an ``UpdateRow`` or an ``UpsertRow`` (``rows``,
+  re-exported here). An update only changes a row that an earlier event of the
+  same player inserted; the store fails the transaction when it matches no row,
+  so the tables never silently drift from the journal. An upsert is for a row
+  whose first event is not known in advance (the first grant of an item); a row
+  every player has is inserted by ``PlayerCreated`` and updated after, so a
+  missing row is still an error.
 - Every row carries the player id (the shard key).
 - A row's key is a function of the journal: an id the event carries, the life's
   number, or, for an event with no id of its own, where it sits in the journal
   (``Origin.seq`` and ``Origin.event_index``). ``QuestProgressed`` does not carry
   its quests' local day, so ``Origin.quest_day`` does (the local day of the
   player's daily quests after the record: the last ``QuestsRolled.local_day`` of
-  the journal up to that line).
-- Projectors know no content: every value comes from the event.
+  the journal up to that line). The dating projectors (``dating_projections``)
+  read ``Origin.relationship_events`` and ``Origin.romance`` the same way.
+- Projectors know no content: every value comes from the event, except which
+  storylets are relationship events, which the store passes in
+  ``Origin.relationship_events`` (``schema`` rules).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
-from attrs import evolve, frozen
-from sqlalchemy import Table
+from attrs import evolve
 
 from baolife_core import (
     AchievementUnlocked,
     ActivityDone,
-    BaolifeError,
     Birthday,
     CharacterBorn,
     CharacterDied,
@@ -88,7 +85,19 @@ from baolife_core import (
     TutorialAdvanced,
     UtcOffsetSet,
 )
+from baolife_core.events import DatingPreferencesSet
 
+from .dating_projections import DATING_PROJECTIONS, relationship_event
+from .rows import (
+    InsertRow,
+    Origin,
+    ProjectionError,
+    Projector,
+    Row,
+    UpdateRow,
+    UpsertRow,
+    no_rows,
+)
 from .schema import (
     STATISTIC_COLUMNS,
     characters,
@@ -115,93 +124,6 @@ __all__ = [
     "no_rows",
     "project",
 ]
-
-
-class ProjectionError(BaolifeError):
-    """A projected row could not be written as the journal says (a bug, not a race)."""
-
-
-@frozen
-class InsertRow:
-    """One row to insert."""
-
-    table: Table
-    values: Mapping[str, object]  # column values; a column left out is NULL
-
-
-@frozen
-class UpdateRow:
-    """Columns to set on the existing row of ``table`` with primary key ``key``."""
-
-    table: Table
-    key: Mapping[str, object]  # exactly the primary key's columns and their values
-    values: Mapping[str, object]  # the columns to set, none of the key's
-
-    def __attrs_post_init__(self) -> None:
-        primary_key = set(self.table.primary_key.columns.keys())
-        if set(self.key) != primary_key:
-            raise TypeError(
-                f"{self.table.name}: key {sorted(self.key)} is not the primary key "
-                f"{sorted(primary_key)}"
-            )
-        if not self.values or primary_key & set(self.values):
-            raise TypeError(f"{self.table.name}: set some columns, none of the key's")
-
-
-@frozen
-class UpsertRow:
-    """Insert the row; if its primary key exists, update that row instead.
-
-    On a key that exists, every column of ``values`` outside the key is set,
-    except the ``add`` columns, to which the value is added (``count = count +
-    3``). The store runs it as one statement (``statements.upsert_into``).
-    """
-
-    table: Table
-    values: Mapping[str, object]  # every column to insert, the key's included
-    add: frozenset[str] = frozenset()  # columns added to rather than set
-
-    def __attrs_post_init__(self) -> None:
-        primary_key = set(self.table.primary_key.columns.keys())
-        if not primary_key <= set(self.values):
-            raise TypeError(
-                f"{self.table.name}: values {sorted(self.values)} lack the primary "
-                f"key {sorted(primary_key)}"
-            )
-        if not set(self.values) - primary_key:
-            raise TypeError(f"{self.table.name}: an upsert must set some column")
-        if not self.add <= set(self.values) - primary_key:
-            raise TypeError(
-                f"{self.table.name}: add {sorted(self.add)} must name columns of "
-                "the values outside the key"
-            )
-
-
-Row = InsertRow | UpdateRow | UpsertRow
-
-
-@frozen
-class Origin:
-    """Where an event was emitted: the player, the journal line, its position."""
-
-    player_id: str  # whose events
-    seq: int  # the journal seq of the record that emitted them
-    # The event's position in that record's events (0 for the first); ``project``
-    # sets it for each event, so it indexes ``player_journal.events``.
-    event_index: int = 0
-    # The local day of the player's daily quests after the record
-    # (``state.retention.quests.day``; None before the first roll): the day a
-    # ``QuestProgressed`` of the record belongs to, which the event lacks.
-    quest_day: int | None = None
-
-
-#: ``(origin, event) -> rows``; the event is the class the projector is keyed by.
-Projector = Callable[[Origin, Any], Iterable[Row]]
-
-
-def no_rows(origin: Origin, event: object) -> Iterable[Row]:
-    """An event that is only kept in the journal."""
-    return ()
 
 
 def ledger_entry(
@@ -457,10 +379,11 @@ PROJECTIONS: Mapping[type[Event], Projector] = {
     # StatisticsChanged and QuestProgressed in the same journal line.
     ActivityDone: no_rows,
     PhotoAdded: photo_added,
-    # Kept in the journal and the snapshot only (counted through
-    # StatisticsChanged, like ActivityDone).
-    LifeEventOccurred: no_rows,
-    QuestionPosed: no_rows,
+    # Kept in the journal and the snapshot (counted through StatisticsChanged,
+    # like ActivityDone); a relationship event's also in
+    # player_relationship_events.
+    LifeEventOccurred: relationship_event,
+    QuestionPosed: relationship_event,
     QuestionAnswered: no_rows,
     FamilyMemberDied: no_rows,
     # School, work, friends and conversations live in the snapshot (the client
@@ -499,6 +422,9 @@ PROJECTIONS: Mapping[type[Event], Projector] = {
     TutorialAdvanced: no_rows,
     StorePurchaseCredited: no_rows,
     StorePurchaseRevoked: no_rows,
+    # Dating (dating_projections). The preferences live in the snapshot.
+    DatingPreferencesSet: no_rows,
+    **DATING_PROJECTIONS,
 }
 
 

@@ -53,6 +53,7 @@ from .schema import (
     player_journal,
     players,
     processed_transactions,
+    relationship_events,
     store_transactions,
     users,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "LOAD",
     "PARAM_PREFIX",
     "READY",
+    "RELATIONSHIP_EVENT",
     "REPLY",
     "STORE_OWNER",
     "DriverSql",
@@ -100,6 +102,14 @@ JOURNAL = (
     .order_by(player_journal.c.seq)
 )
 READY = select(literal(1))
+#: Is this storylet a relationship event? Read inside a write transaction, with a
+#: shared lock, so a ``sync_catalog`` listing it either waits for the write or
+#: sees its journal line (``dating_catalog``).
+RELATIONSHIP_EVENT = (
+    select(relationship_events.c.storylet_id)
+    .where(relationship_events.c.storylet_id == bindparam("p_storylet_id"))
+    .with_for_update(read=True)
+)
 STORE_OWNER = select(store_transactions.c.player_id).where(
     store_transactions.c.transaction_id == bindparam("p_transaction_id")
 )
@@ -112,17 +122,26 @@ def insert_into(table: Table) -> Insert:
 
 
 @cache
-def update_by_key(table: Table) -> Update:
-    """One ``UPDATE`` of the row with a given primary key, per table.
+def update_by_key(table: Table, add: frozenset[str] = frozenset()) -> Update:
+    """One ``UPDATE`` of the row with a given primary key, per table and ``add``.
 
     The key's parameters come from ``key_parameters``; the columns to set come
-    with the values, as for ``insert_into``.
+    with the values, as for ``insert_into``; the ``add`` columns are added to
+    (``dates = dates + :dates``), their values passed under their own names.
     """
-    return update(table).where(
+    statement = update(table).where(
         *(
             column == bindparam(PARAM_PREFIX + column.name)
             for column in table.primary_key.columns
         )
+    )
+    if not add:
+        return statement
+    return statement.values(
+        {
+            name: table.c[name] + bindparam(name, type_=table.c[name].type)
+            for name in sorted(add)
+        }
     )
 
 

@@ -27,6 +27,10 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
 - Reads are single statements, so they need no multi-statement isolation; they
   run on the reader engine (``database.make_reader``). Writes run as driver SQL
   compiled once from Core constructs (``statements`` says why and what it skips).
+  The one read inside a write transaction is step 4's look-up of the line's
+  storylets in the ``relationship_events`` catalog table (a shared lock, only
+  for a line with storylet events): which storylets are relationship events is
+  content, which the projectors do not know (``projections`` rules).
 - ``load`` answers from a per-process ``SnapshotCache`` unless ``fresh=True`` (see
   ``cache`` for why a stale entry is safe and needs no TTL). The cache only learns
   from the database: a fresh load, a committed ``create_player`` or ``append``
@@ -45,6 +49,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from attrs import evolve
 from sqlalchemy import Connection, Engine, Executable
 from sqlalchemy.engine import Row as ResultRow
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -55,9 +60,11 @@ from baolife_core import (
     ConcurrencyError,
     Event,
     Genesis,
+    LifeEventOccurred,
     NewPlayer,
     PlayerNotFoundError,
     PlayerState,
+    QuestionPosed,
     Reply,
     StoredPlayer,
     record_from_wire,
@@ -67,10 +74,12 @@ from baolife_core import (
     to_wire,
     wire_name,
 )
+from baolife_core.dating.stages import current_romance
 from baolife_core.wire import canonical_json
 
 from .cache import DEFAULT_CACHE_SIZE, SnapshotCache
 from .database import WRITE, is_transient, make_engine, make_reader
+from .dating_projections import line_romance
 from .migrate import run_migrations
 from .projections import (
     InsertRow,
@@ -93,6 +102,7 @@ from .statements import (
     JOURNAL,
     LOAD,
     READY,
+    RELATIONSHIP_EVENT,
     REPLY,
     STORE_OWNER,
     DriverStatements,
@@ -156,6 +166,26 @@ def _journal_line(
         "command": canonical_json(to_wire(record)),
         "events": canonical_json([to_wire(event) for event in events]),
     }
+
+
+def _relationship_events(
+    connection: Connection, events: Sequence[Event]
+) -> frozenset[str]:
+    """The storylets of ``events`` that the ``relationship_events`` catalog table
+    lists (step 4; no statement for a line without storylet events)."""
+    storylets = sorted(
+        {
+            event.event_id
+            for event in events
+            if isinstance(event, LifeEventOccurred | QuestionPosed)
+        }
+    )
+    return frozenset(
+        storylet
+        for storylet in storylets
+        if connection.execute(RELATIONSHIP_EVENT, {"p_storylet_id": storylet}).first()
+        is not None
+    )
 
 
 class SqlPlayerStore:
@@ -289,6 +319,16 @@ class SqlPlayerStore:
             seq=state.seq,
             quest_day=state.retention.quests.day,
         )
+        listed = _relationship_events(connection, events)
+        if listed:
+            character = state.character
+            romance = None if character is None else current_romance(character)
+            current = None if romance is None else romance.npc.id
+            origin = evolve(
+                origin,
+                relationship_events=listed,
+                romance=line_romance(current, events),
+            )
         for row in project(origin, events):
             self._write_row(connection, row)
 
@@ -305,7 +345,7 @@ class SqlPlayerStore:
             return
         updated = self._statements.execute(
             connection,
-            update_by_key(row.table),
+            update_by_key(row.table, row.add),
             {**key_parameters(row.key), **row.values},
         )
         if updated.rowcount != 1:

@@ -32,6 +32,8 @@ Rules of this module (PROTOCOL.md "Session", DESIGN.md "Transport"):
   queued.
 - The client view is computed on the worker with the load: it runs the engine
   (``advance``), whose cost grows with the game days it crosses.
+- Reads (``QUERIES``) run through ``GameService.read``, which puts the text
+  writer's bios into ``get_matches`` (docs/dating.md "Bios").
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from baolife_core import (
     to_wire,
     wire_name,
 )
+from baolife_core.events import MatchMade
 from baolife_core.queries import QUERIES, Query
 
 from .auth import TokenError, TokenSigner
@@ -296,8 +299,7 @@ class Session:
 
     def _query(self, query: Query, player_id: str, at: int) -> dict[str, Any]:
         """Blocking: load the player and answer a read (``check_daily_login`` …)."""
-        stored = self._rt.service.load(player_id, fresh=False)
-        return to_wire(query(stored.state, at, self._rt.service.catalog))
+        return to_wire(self._rt.service.read(player_id, query, at))
 
     def _view(self, player_id: str, at: int) -> dict[str, Any]:
         """Blocking: load the player and compute the client view at ``at``."""
@@ -337,10 +339,25 @@ def _canonical_device_id(value: object) -> str:
 
 def pushes(events: Iterable[Event]) -> list[dict[str, Any]]:
     """The pushes a command's events raise, in order: ``event_prompt`` (a question
-    posed), ``achievement_unlocked``, ``quest_progress``."""
+    posed), ``match_made``, ``achievement_unlocked``, ``quest_progress``."""
     events = tuple(events)
     return [
         *event_prompts(events),
+        *(
+            {
+                "type": "match_made",
+                "npc_id": e.npc_id,
+                "name": e.name,
+                "gender": e.gender,
+                "age": e.age,
+                "bio": e.bio,
+                "compatibility": e.compatibility,
+                "reasons": list(e.reasons),
+                "day": e.day,
+            }
+            for e in events
+            if isinstance(e, MatchMade)
+        ),
         *(
             {
                 "type": "achievement_unlocked",

@@ -14,7 +14,7 @@ from baolife_app.receipts import DevelopmentReceiptVerifier
 from baolife_core import GameService, StorePurchaseResult, load_catalog
 from baolife_core.content_check import static_findings
 from baolife_storage_mysql import create_store
-from content_packs import copy_content, edited_catalog
+from content_packs import copy_content, edited_catalog, edited_file
 
 
 def _content(tmp_path: Path) -> Path:
@@ -30,10 +30,42 @@ class TestContentCheck:
         assert 0 == main(["content", "check"])
         out = capsys.readouterr().out
         assert "content ok: 4 energy refill tiers, 4 time skips, 6 life stages" in out
-        assert "9 activities at 8 locations, 98 life events, 4 schools" in out
+        assert "9 activities at 8 locations, 137 life events" in out
+        assert "(40 of relationships), 4 schools" in out
         assert "18 jobs, 4 conversation replies" in out
+        assert "8 date venues with 24 activities" in out
         assert re.search(
-            r"reachability: all 98 life events happened within \d+ bot", out
+            r"reachability: all 137 life events happened within \d+ bot", out
+        )
+        assert (
+            "dating: 24 of 24 date activities dated, "
+            "6 of 6 relationship stages and endings reached"
+        ) in out
+
+    def test_dating_never_reached_is_reported(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """One idle life (the check's first pace never dates) dates nowhere: every
+        date activity and every stage is named as never reached, against
+        ``dating.toml``."""
+        assert 1 == main(["content", "check", "--lives", "1"])
+        captured = capsys.readouterr()
+        assert (
+            "dating: 0 of 24 date activities dated, "
+            "0 of 6 relationship stages and endings reached"
+        ) in captured.out
+        err = captured.err.splitlines()
+        assert (
+            "baolife: dating.toml: venues[cafe].activities[coffee]: "
+            "never dated in 1 bot life"
+        ) in err
+        assert (
+            "baolife: dating.toml: relationships.stages: "
+            "'divorced' never reached in 1 bot life"
+        ) in err
+        assert any(
+            line.startswith("baolife: relationship_events.toml: events[")
+            for line in err
         )
 
     def test_invalid_content_names_file_entry_and_field(
@@ -91,7 +123,8 @@ class TestContentCheck:
         assert 1 == main(["content", "check", str(directory), "--lives", "3"])
         captured = capsys.readouterr()
         assert re.search(
-            r"reachability: \d+ of 99 life events happened in 3 bot lives", captured.out
+            r"reachability: \d+ of 138 life events happened in 3 bot lives",
+            captured.out,
         )
         err = captured.err.splitlines()
         assert (
@@ -119,6 +152,21 @@ class TestContentCheck:
             "needs flag 'knighted', which no effect sets",
             "baolife: 1 content problem",
         ] == err
+
+    def test_a_date_nobody_has_the_energy_for_is_found(self) -> None:
+        """A date activity costing more energy than energy ever holds is a static
+        finding against ``dating.toml``, located at the venue's activity."""
+        catalog = edited_file(
+            "dating.toml",
+            (
+                'name = "Coffee and a chat"\nenergy = 5',
+                'name = "Coffee and a chat"\nenergy = 900',
+            ),
+        )
+        assert [
+            "dating.toml: venues[cafe].activities[coffee].energy: costs 900, more "
+            "than energy ever holds (150)"
+        ] == [str(f) for f in static_findings(catalog) if f.file == "dating.toml"]
 
     def test_lives_must_be_positive(self) -> None:
         """``--lives 0`` is a usage error."""

@@ -31,7 +31,7 @@ MESSAGES = sorted(
     {wire_name(c) for c in COMMAND_TYPES}
     | {wire_name(r) for r in REPLY_TYPES if r is not Rejection}
     | {"hello", "welcome", "get_state", "state", "ping", "pong", "batch", "error"}
-    | {"event_prompt", "achievement_unlocked", "quest_progress"}
+    | {"event_prompt", "achievement_unlocked", "quest_progress", "match_made"}
     | set(QUERIES)
 )
 

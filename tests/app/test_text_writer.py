@@ -21,10 +21,24 @@ from baolife_core import (
     replay,
 )
 from baolife_core.clock import MS_PER_DAY
+from baolife_core.commands import Like
+from baolife_core.ports import BioRequest
+from baolife_core.queries import QUERIES
+from baolife_core.replies import MatchList
 
 OPENING = LineRequest("opening", "mother", "Mia Novak", "Ava Novak", 80, None, None)
 ANSWER = LineRequest(
     "answer", "friend", "Kai Sato", "Ava Novak", 40, "Crack a joke", False
+)
+
+BIO = BioRequest(
+    npc_id="7e8ad030-e49b-58e1-96f8-427c53f7a47d",
+    name="Ruth Schmidt",
+    gender="female",
+    age=24,
+    interests=("cooking", "hiking"),
+    traits=("has a job",),
+    dealbreakers=("won't date a smoker",),
 )
 
 
@@ -153,3 +167,110 @@ class TestThroughTheService:
         assert isinstance(last, StartConversation)
         assert "Hello there, sweetheart!" == last.line
         assert service.load(player).state == replay(journal, catalog)
+
+
+class TestLlmBios:
+    """Bios come from the model too, with the same fallback to the grammar."""
+
+    def test_writes_the_models_bio(self, model: str) -> None:
+        """The assistant's content is the bio, with quotes trimmed."""
+        FakeModel.reply = completion('"Ruth, 24. Cooking, hiking, no smokers."')
+        writer = LlmTextWriter(model, model="tiny", api_key="sk-test")
+        assert "Ruth, 24. Cooking, hiking, no smokers." == writer.write_bio(BIO)
+        [sent] = FakeModel.requests
+        assert ("/v1/chat/completions", "Bearer sk-test", "tiny") == (
+            sent["path"],
+            sent["auth"],
+            sent["body"]["model"],
+        )
+
+    def test_the_prompt_describes_the_npc_only(self, model: str) -> None:
+        """The prompt names the NPC's profile, and carries no id."""
+        LlmTextWriter(model, model="tiny").write_bio(BIO)
+        prompt = FakeModel.requests[0]["body"]["messages"][1]["content"]
+        for part in ("Ruth Schmidt", "24", "cooking", "hiking", "has a job", "smoker"):
+            assert part in prompt
+        assert BIO.npc_id not in prompt
+
+    def test_an_empty_profile_still_prompts(self, model: str) -> None:
+        """An NPC without traits or dealbreakers gets a prompt all the same."""
+        bare = BioRequest("n", "Kai Sato", "male", 30, ("jazz",), (), ())
+        LlmTextWriter(model, model="tiny").write_bio(bare)
+        prompt = FakeModel.requests[0]["body"]["messages"][1]["content"]
+        assert "nothing in particular" in prompt
+
+    @pytest.mark.parametrize(
+        "reply",
+        [
+            (500, b'{"error": "boom"}'),
+            (429, b'{"error": "slow down"}'),
+            (200, b"not json"),
+            (200, b"[]"),
+            (200, b'{"choices": []}'),
+            (200, b'{"choices": [{"message": {}}]}'),
+            (200, b'{"choices": [{"message": {"content": "   "}}]}'),
+            (200, b'{"choices": [{"message": {"content": null}}]}'),
+            (200, b'{"choices": [{"message": {"content": ["a"]}}]}'),
+        ],
+    )
+    def test_failures_fall_back_to_the_grammar(
+        self, model: str, reply: tuple[int, bytes]
+    ) -> None:
+        """An HTTP error or a malformed answer gives None."""
+        FakeModel.reply = reply
+        assert LlmTextWriter(model, model="tiny").write_bio(BIO) is None
+
+    def test_a_slow_model_times_out(self, model: str) -> None:
+        """A model slower than the timeout gives None instead of blocking."""
+        FakeModel.stall = True
+        writer = LlmTextWriter(model, model="tiny", timeout_s=0.2)
+        assert writer.write_bio(BIO) is None
+
+    def test_unreachable_model(self) -> None:
+        """A refused connection gives None."""
+        writer = LlmTextWriter("http://127.0.0.1:9/v1", model="tiny", timeout_s=0.5)
+        assert writer.write_bio(BIO) is None
+
+
+class TestBiosThroughTheService:
+    """A model's bio shows in ``get_matches`` and is journaled with the like."""
+
+    def test_bio_is_command_data(self, model: str) -> None:
+        """The shown bio is the liked command's; replay reproduces the state."""
+        FakeModel.reply = completion("Here for long breakfasts and bad puns.")
+        catalog = load_catalog()
+        store = InMemoryStore()
+        service = GameService(store, catalog, writer=LlmTextWriter(model, model="m"))
+        player = service.login_device("dev-1", new_player_id="p1", seed=5, at=0)
+        service.execute(player, CreateCharacter(at=0))
+        adult = 19 * catalog.life.days_per_year * MS_PER_DAY // catalog.clock.time_scale
+        shown = service.read(player, QUERIES["get_matches"], adult)
+        assert isinstance(shown, MatchList)
+        assert shown.matches
+        assert {"Here for long breakfasts and bad puns."} == {
+            e.bio for e in shown.matches
+        }
+        service.execute(player, Like(at=adult, npc_id=shown.matches[0].npc_id))
+        journal = store.journal(player)
+        last = journal[-1]
+        assert isinstance(last, Like)
+        assert "Here for long breakfasts and bad puns." == last.bio
+        assert len(shown.matches) == len(FakeModel.requests)
+        assert service.load(player).state == replay(journal, catalog)
+
+    def test_a_failing_model_shows_the_grammar(self, model: str) -> None:
+        """A model that errors leaves the grammar's bios and a like without one."""
+        FakeModel.reply = (500, b"{}")
+        catalog = load_catalog()
+        store = InMemoryStore()
+        service = GameService(store, catalog, writer=LlmTextWriter(model, model="m"))
+        player = service.login_device("dev-1", new_player_id="p1", seed=5, at=0)
+        service.execute(player, CreateCharacter(at=0))
+        adult = 19 * catalog.life.days_per_year * MS_PER_DAY // catalog.clock.time_scale
+        state = service.load(player).state
+        shown = service.read(player, QUERIES["get_matches"], adult)
+        assert QUERIES["get_matches"](state, adult, catalog) == shown
+        assert isinstance(shown, MatchList)
+        command = Like(at=adult, npc_id=shown.matches[0].npc_id)
+        service.execute(player, command)
+        assert command == store.journal(player)[-1]

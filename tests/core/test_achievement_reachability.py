@@ -20,7 +20,8 @@ bundled content; its test asserts that the path's last step emits
   the command, or lets pass the game time, that unlocks the achievement. Where the
   grind before it would be long, only a counter that play accumulates is raised
   with ``attrs.evolve`` first (a lifetime statistic to its threshold - 1, a job's
-  performance and months for a promotion, the smarts a senior tech job needs);
+  performance and months for a promotion, the smarts a senior tech job needs,
+  the savings a ring and a wedding cost);
   the unlocking event itself is always the game's own.
 
 Chance decides some paths (a stat check, a storylet drawn, a death), so every path
@@ -38,6 +39,7 @@ from attrs import evolve, frozen
 
 from baolife_core import (
     AchievementUnlocked,
+    AdvanceRelationship,
     AnswerQuestion,
     ApplyForJob,
     ClaimDailyReward,
@@ -48,13 +50,16 @@ from baolife_core import (
     CreditStorePurchase,
     DoActivity,
     Event,
+    GoOnDate,
     JobStarted,
+    Like,
     Outcome,
     PlayerState,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
     QuitJob,
     Rejection,
+    RelationshipChanged,
     ReplyConversation,
     Retire,
     StartConversation,
@@ -67,6 +72,8 @@ from baolife_core import (
     tick,
 )
 from baolife_core.clock import MS_PER_DAY
+from baolife_core.dating.matching import match_list
+from baolife_core.dating.stages import current_romance
 from baolife_core.life.calendar import age_on
 from baolife_core.life.careers import job_problem
 from baolife_core.retention.achievement_rules import EventFilter, StatThreshold
@@ -91,9 +98,6 @@ LOOK_DAYS = max(1, min(2, CATALOG.storylets.settings.expire_days - 1))
 #: What the storied player answers to chase an achievement (storylet: choice).
 CHOICES = {
     "first_crush": "confess",  # first_love
-    "prom": "ask_someone",  # dating, for tied_the_knot
-    "blind_date": "go",  # dating, for tied_the_knot
-    "proposal": "propose",  # tied_the_knot
     "stray_cat": "adopt",  # pet_parent
     "memoirs": "write",  # published_author
 }
@@ -232,7 +236,6 @@ STORIED = (
     "social_butterfly",
     "the_popular_one",
     "first_love",
-    "tied_the_knot",
     "pet_parent",
     "say_cheese",
     "photo_album",
@@ -597,6 +600,64 @@ def activities(achievement: str, statistic: str) -> Path:
     return path
 
 
+#: Game days a courtship may take before the path gives up on a seed.
+COURTSHIP_DAYS = 2_000
+#: Cash a courting character is given for a ring and a wedding (savings a working
+#: adult would have; earning them is not what the path is about).
+SAVINGS_CENTS = 10_000_000
+
+
+def tied_the_knot(seed: int) -> Unlock | None:
+    """A character of 24 with savings courts through the dating commands — likes
+    the best suggestion until a match, dates once a game day, asks for the next
+    stage whenever the engine takes it — and marries: the wedding's
+    ``RelationshipChanged`` unlocks it."""
+    state = aged(seed, 24)
+    if state is None or state.character is None:
+        return None
+    state = evolve(state, character=evolve(state.character, money_cents=SAVINGS_CENTS))
+    day = state.clock.day
+    pairs = [(v.id, a.id) for v in CATALOG.dating.venues for a in v.activities]
+    for _ in range(COURTSHIP_DAYS):
+        if not alive(state):
+            return None
+        character = state.character
+        assert character is not None
+        romance = current_romance(character) or next(
+            iter(character.dating.romances), None
+        )
+        if romance is None:
+            matches = match_list(state, now(state), CATALOG).matches
+            if matches:
+                state = play(state, Like(at=now(state), npc_id=matches[0].npc_id)).state
+                continue
+        else:
+            ask = attempt(
+                state, AdvanceRelationship(at=now(state), npc_id=romance.npc.id)
+            )
+            if not ask.rejected:
+                if any(
+                    isinstance(e, RelationshipChanged) and e.to_stage == "married"
+                    for e in ask.events
+                ):
+                    return Unlock("advance_relationship (wed)", ask.state, ask.events)
+                state = ask.state
+                continue
+            for venue, activity in (
+                pairs[day % len(pairs) :] + pairs[: day % len(pairs)]
+            ):
+                date = GoOnDate(
+                    at=now(state), npc_id=romance.npc.id, venue=venue, activity=activity
+                )
+                outcome = attempt(state, date)
+                if not outcome.rejected:
+                    state = outcome.state
+                    break
+        day += 1
+        state = lived(f"game time to day {day}", state, day).state
+    return None
+
+
 #: The constructed path of every achievement that is not ``STORIED``.
 CONSTRUCTED: dict[str, Path] = {
     # Life
@@ -615,6 +676,7 @@ CONSTRUCTED: dict[str, Path] = {
     "work_friends": first_job,
     "good_talk": good_talk,
     "heart_to_heart": heart_to_heart,
+    "tied_the_knot": tied_the_knot,
     # Collector
     "power_up": power_up,
     # Dedication

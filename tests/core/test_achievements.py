@@ -132,14 +132,14 @@ class TestBundledContent:
         """The default item ids are exactly those of ``items.toml``."""
         assert sorted(DEFAULT_ITEMS) == sorted(i.id for i in CATALOG.items.items)
 
-    def test_no_statistic_waits_for_dating(self) -> None:
-        """``dates_gone_on`` is not used until dating lands."""
+    def test_statistics_are_known(self) -> None:
+        """Every statistic threshold names one of the 16 statistics."""
         stats = {
             a.predicate.stat
             for a in RULES.achievements
             if isinstance(a.predicate, StatThreshold)
         }
-        assert stats <= set(STATISTIC_NAMES) - {"dates_gone_on"}
+        assert stats <= set(STATISTIC_NAMES)
 
     def test_where_values_name_content(self) -> None:
         """Every ``where`` value names a stage, job, school, storylet … that exists."""
@@ -245,11 +245,16 @@ class TestValidation:
         rules = load_achievements(write(tmp_path, 'stat = "lives_lived"\nat_least = 1'))
         assert StatThreshold("lives_lived", 1) == rules.achievements[0].predicate
 
+    def test_dates_may_be_a_threshold(self, tmp_path: Path) -> None:
+        """``dates_gone_on`` is counted since dating landed, so it loads."""
+        pack = write(tmp_path, 'stat = "dates_gone_on"\nat_least = 3')
+        rules = load_achievements(pack)
+        assert StatThreshold("dates_gone_on", 3) == rules.achievements[0].predicate
+
     @pytest.mark.parametrize(
         ("predicate", "field", "problem"),
         [
             ('stat = "lives_lovd"\nat_least = 1', "stat", "not a statistic"),
-            ('stat = "dates_gone_on"\nat_least = 1', "stat", "not counted yet"),
             ('stat = "lives_lived"\nat_least = 0', "at_least", "within"),
             ('stat = "lives_lived"', "at_least", "required"),
             ('event = "stage_entred"', "event", "not an event"),

@@ -9,7 +9,7 @@ journal and compares with the live state.
 from __future__ import annotations
 
 from attrs import evolve
-from hypothesis import given, note
+from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -20,8 +20,10 @@ from hypothesis.stateful import (
 )
 
 from baolife_core import (
+    AdvanceRelationship,
     AnswerQuestion,
     ApplyForJob,
+    BreakUp,
     ClaimDailyReward,
     ClaimQuestReward,
     Command,
@@ -33,7 +35,10 @@ from baolife_core import (
     Enroll,
     GameService,
     GameTimeSkipped,
+    GoOnDate,
     InMemoryStore,
+    Like,
+    Pass,
     PlayerState,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
@@ -42,6 +47,7 @@ from baolife_core import (
     Reply,
     ReplyConversation,
     Retire,
+    SetDatingPreferences,
     SetUtcOffset,
     SkipTutorial,
     StartConversation,
@@ -57,6 +63,8 @@ from baolife_core import (
     step,
     wire_name,
 )
+from baolife_core.dating.matching import match_list
+from baolife_core.dating.stages import COMMITTED, STAGES
 from baolife_core.life.contacts import MAX_CONTACTS
 from baolife_core.life.rules import STAT_NAMES
 from content_packs import MANY_PURCHASES
@@ -160,6 +168,8 @@ class EconomyMachine(RuleBasedStateMachine):
         before = self.state
         result = self.service.execute(PLAYER, command)
         note(f"{command} -> {result.reply}")
+        rejected = isinstance(result.reply, Rejection)
+        event(f"{wire_name(type(command))}: {'refused' if rejected else 'accepted'}")
         if isinstance(result.reply, Rejection):
             assert before == self.state
             assert () == result.events
@@ -212,6 +222,101 @@ class EconomyMachine(RuleBasedStateMachine):
         self.play(
             ReplyConversation(at=self.now, conversation_id=conversation, reply=reply)
         )
+
+    @rule(
+        seeking=st.lists(st.sampled_from(["female", "male", "nonbinary", "alien"])),
+        ages=st.tuples(
+            st.none() | st.integers(min_value=0, max_value=150),
+            st.none() | st.integers(min_value=0, max_value=150),
+        ),
+        interests=st.none()
+        | st.lists(
+            st.sampled_from([*(i.id for i in CATALOG.dating.interests), "knitting"]),
+            max_size=6,
+            unique=True,
+        ),
+    )
+    def set_dating_preferences(
+        self,
+        seeking: list[str],
+        ages: tuple[int | None, int | None],
+        interests: list[str] | None,
+    ) -> None:
+        self.play(
+            SetDatingPreferences(
+                at=self.now,
+                seeking=tuple(sorted(set(seeking))),
+                min_age=ages[0],
+                max_age=ages[1],
+                interests=None if interests is None else tuple(interests),
+            )
+        )
+
+    def _suggested(self, data: st.DataObject) -> str:
+        """A suggested NPC's id now (or an unknown one)."""
+        matches = match_list(self.state, self.now, self.catalog).matches
+        return data.draw(st.sampled_from([*(m.npc_id for m in matches), "nobody"]))
+
+    def _romance(self, data: st.DataObject) -> str:
+        """One of the character's relationships (or an unknown id)."""
+        character = self.state.character
+        romances = () if character is None else character.dating.romances
+        return data.draw(st.sampled_from([*(r.npc.id for r in romances), "nobody"]))
+
+    @rule(data=st.data())
+    def like(self, data: st.DataObject) -> None:
+        self.play(Like(at=self.now, npc_id=self._suggested(data)))
+
+    @rule()
+    def court(self) -> None:
+        """Like the suggestions in turn until one likes back (or none is left)."""
+        for match in match_list(self.state, self.now, self.catalog).matches:
+            self.play(Like(at=self.now, npc_id=match.npc_id))
+            character = self.state.character
+            if character is not None and any(
+                r.npc.id == match.npc_id for r in character.dating.romances
+            ):
+                break
+
+    @rule(data=st.data())
+    def pass_npc(self, data: st.DataObject) -> None:
+        self.play(Pass(at=self.now, npc_id=self._suggested(data)))
+
+    @rule(
+        data=st.data(),
+        place=st.sampled_from(
+            [(v.id, a.id) for v in CATALOG.dating.venues for a in v.activities]
+            + [("moon", "walk")]
+        ),
+    )
+    def go_on_date(self, data: st.DataObject, place: tuple[str, str]) -> None:
+        venue, activity = place
+        npc = self._romance(data)
+        self.play(GoOnDate(at=self.now, npc_id=npc, venue=venue, activity=activity))
+
+    @rule(data=st.data())
+    def advance_relationship(self, data: st.DataObject) -> None:
+        self.play(AdvanceRelationship(at=self.now, npc_id=self._romance(data)))
+
+    @rule(data=st.data())
+    def break_up(self, data: st.DataObject) -> None:
+        self.play(BreakUp(at=self.now, npc_id=self._romance(data)))
+
+    @invariant()
+    def relationships_within_bounds(self) -> None:
+        """Affections stay within 0..100, stages are the table's, at most one
+        relationship is committed, and no NPC is in two."""
+        character = self.state.character
+        if character is None:
+            return
+        romances = character.dating.romances
+        assert all(0 <= r.affection <= 100 for r in romances)
+        assert all(0 <= r.npc_affection <= 100 for r in romances)
+        assert all(0 <= r.compatibility <= 100 for r in romances)
+        assert all(r.stage in STAGES for r in romances)
+        assert sum(r.stage in COMMITTED for r in romances) <= 1
+        assert len({r.npc.id for r in romances}) == len(romances)
+        assert len(romances) <= self.catalog.dating.max_romances
 
     @rule(days=st.integers(min_value=1, max_value=3))
     def days_pass(self, days: int) -> None:
@@ -370,6 +475,25 @@ class EconomyMachine(RuleBasedStateMachine):
 
 
 TestEconomyMachine = EconomyMachine.TestCase
+
+
+class DatingMachine(EconomyMachine):
+    """The same rules and invariants, from a character of 20: old enough to date,
+    so that random play reaches matches, dates, weddings and divorces often."""
+
+    @initialize(seed=seeds, at=instants)
+    def create(self, seed: int, at: int) -> None:
+        super().create(seed, at)
+        self.play(CreateCharacter(at=self.now))
+        self.now += 20 * CATALOG.life.days_per_year * 24 * 60_000
+
+
+TestDatingMachine = DatingMachine.TestCase
+# Each run lives 20 game years first (every day's storylets), so a third of the
+# profile's examples keeps it within the time of the other machines.
+TestDatingMachine.settings = settings(
+    settings.default, max_examples=max(1, settings.default.max_examples // 3)
+)
 
 
 class ManyPurchasesMachine(EconomyMachine):

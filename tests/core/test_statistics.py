@@ -23,6 +23,7 @@ from baolife_core.events import (
     CharacterBorn,
     ContactMet,
     ConversationEnded,
+    DateWent,
     DiamondsCredited,
     DiamondsSpent,
     Event,
@@ -136,6 +137,10 @@ ONE_EVENT_COUNTS: list[tuple[Event, dict[str, int]]] = [
     (credited(40), {"diamonds_earned": 40}),
     (spent(35), {"diamonds_spent": 35}),
     (LoginRewardClaimed(0, 20000, 1, 1, "15 diamonds"), {"login_days": 1}),
+    (
+        DateWent(0, 1, "n", "cafe", "coffee", "good", 5, 1200, 41, 42, 400),
+        {"dates_gone_on": 1, "energy_spent": 5},
+    ),
     (PlayerCreated(0, 1), {}),
     (StageEntered(0, 1, "teen", 13, 468), {}),
 ]
@@ -149,9 +154,9 @@ class TestNames:
         assert tuple(f.name for f in fields(Statistics)) == STATISTIC_NAMES
         assert len(STATISTIC_NAMES) == 16
 
-    def test_only_dates_are_uncounted(self) -> None:
-        """``dates_gone_on`` waits for the dating feature; it is the only one."""
-        assert frozenset({"dates_gone_on"}) == UNCOUNTED
+    def test_every_statistic_is_counted(self) -> None:
+        """Since dating counts ``dates_gone_on``, no statistic is left uncounted."""
+        assert frozenset() == UNCOUNTED
 
 
 class TestCounting:
@@ -184,10 +189,15 @@ class TestCounting:
             stats.diamonds_spent,
         )
 
+    def test_every_statistic_has_an_event(self) -> None:
+        """Each of the 16 statistics is fed by some event of the table."""
+        fed = {name for event, _ in ONE_EVENT_COUNTS for name, _ in counts_of(event)}
+        assert set(STATISTIC_NAMES) == fed
+
     @given(event=events)
-    def test_dates_are_never_counted(self, event: Event) -> None:
-        """No event kind moves ``dates_gone_on`` yet."""
-        assert all(name not in UNCOUNTED for name, _ in counts_of(event))
+    def test_only_statistics_are_counted(self, event: Event) -> None:
+        """Whatever the event, it feeds statistic names only."""
+        assert all(name in STATISTIC_NAMES for name, _ in counts_of(event))
 
 
 class TestFoldLaws:

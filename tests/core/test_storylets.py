@@ -23,7 +23,9 @@ from baolife_core import (
 )
 from baolife_core.life.career_rules import system_flag_names
 from baolife_core.life.rules import FAMILY_ROLES, STAT_NAMES
+from baolife_core.life.storylet_checks import check_storylets
 from baolife_core.life.storylet_rules import (
+    AffectionEffect,
     Check,
     Choice,
     Conditions,
@@ -39,12 +41,12 @@ from baolife_core.life.storylet_rules import (
     RelationshipEffect,
     RelativeDiesEffect,
     RetireEffect,
+    RomanceEffect,
     StatEffect,
     Storylet,
     StoryletRules,
     StorySettings,
     UnflagEffect,
-    check_storylets,
     load_life_events,
 )
 from baolife_core.life.storylets import (
@@ -255,6 +257,8 @@ class TestBundledContent:
             LoseJobEffect,
             RetireEffect,
             EnrollEffect,
+            AffectionEffect,
+            RomanceEffect,
             DeathEffect,
         } == kinds
 
@@ -881,9 +885,11 @@ class TestRender:
     """Templates are filled from the character."""
 
     def test_placeholders(self) -> None:
-        """Every placeholder of the closed list."""
-        text = "{name}/{first_name}/{surname}/{age}/{mother}/{father}/{sibling}"
-        assert "Ada Bao/Ada/Bao/12/Iris/Leo/Mia" == render(text, BASE, 12)
+        """Every placeholder of the closed list (no partner: a word)."""
+        text = (
+            "{name}/{first_name}/{surname}/{age}/{mother}/{father}/{sibling}/{partner}"
+        )
+        assert "Ada Bao/Ada/Bao/12/Iris/Leo/Mia/your partner" == render(text, BASE, 12)
 
     def test_fallbacks(self) -> None:
         """A missing relative becomes a word; a dead one is named if none lives."""

@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 
 import pytest
-from attrs import evolve
+from attrs import asdict, evolve
 
 from baolife_core.catalog import load_catalog
 from baolife_core.clock import MS_PER_MINUTE
-from baolife_core.commands import PurchaseTimeSkip
+from baolife_core.commands import Like, PurchaseTimeSkip, SetDatingPreferences
+from baolife_core.dating.matching import match_list
+from baolife_core.dating.npcs import character_interests
+from baolife_core.dating.relationships import relationship_list
 from baolife_core.engine import advance, new_player, step
 from baolife_core.state import Energy, PlayerState
 from baolife_core.view import client_view
+from content_packs import IMMORTAL
+from lives import WALL_DAY, YEAR, aged
 
 CATALOG = load_catalog()
 AT = 1_700_000_000_000
@@ -51,6 +56,7 @@ class TestClientView:
                 "days_per_year": 36,
             },
             "character": None,
+            "dating": None,
             "album": [],
             "retention": {
                 "utc_offset_minutes": 0,
@@ -148,3 +154,68 @@ class TestClientView:
         ).state
         clock = client_view(state, AT, CATALOG)["clock"]
         assert (7 * 86_400_000, 7) == (clock["game_time_ms"], clock["game_day"])
+
+
+class TestDatingSection:
+    """The character's ``dating`` section: preferences and relationships."""
+
+    def test_single(self) -> None:
+        """A 20-year-old shows the default preferences: any gender, its age give
+        or take ``age_gap`` (never below ``min_age``), its drawn interests."""
+        state = aged(20)
+        rules = IMMORTAL.dating
+        character = state.character
+        assert character is not None
+        expected = {
+            "min_age": rules.min_age,
+            "preferences": {
+                "seeking": [],
+                "min_age": max(rules.min_age, 20 - rules.age_gap),
+                "max_age": 20 + rules.age_gap,
+                "interests": list(character_interests(state.seed, character, rules)),
+                "dealbreakers": [],
+            },
+            "relationships": [],
+        }
+        view = client_view(state, state.clock.now_at, IMMORTAL)
+        assert expected == view["dating"]
+
+    def test_too_young(self) -> None:
+        """Below ``min_age`` no age range is shown."""
+        state = aged(10)
+        preferences = client_view(state, state.clock.now_at, IMMORTAL)["dating"][
+            "preferences"
+        ]
+        assert (None, None) == (preferences["min_age"], preferences["max_age"])
+
+    def test_preferences_and_a_match(self) -> None:
+        """Chosen preferences and every relationship as ``get_relationships``
+        lists it, read at the view's instant."""
+        state = aged(20)
+        at = state.clock.now_at
+        state = step(
+            state,
+            SetDatingPreferences(
+                at=at,
+                min_age=19,
+                max_age=30,
+                interests=("jazz", "hiking"),
+                dealbreakers=("no_smokers",),
+            ),
+            IMMORTAL,
+        ).state
+        for entry in match_list(state, at, IMMORTAL).matches:
+            state = step(state, Like(at=at, npc_id=entry.npc_id), IMMORTAL).state
+        later = at + 3 * YEAR * WALL_DAY
+        dating = client_view(state, later, IMMORTAL)["dating"]
+        listed = relationship_list(state, later, IMMORTAL).relationships
+        assert listed
+        assert {
+            "seeking": [],
+            "min_age": 19,
+            "max_age": 30,
+            "interests": ["hiking", "jazz"],
+            "dealbreakers": ["no_smokers"],
+        } == dating["preferences"]
+        assert [asdict(entry) for entry in listed] == dating["relationships"]
+        assert dating == json.loads(json.dumps(dating))

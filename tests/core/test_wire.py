@@ -79,12 +79,18 @@ from baolife_core.catalog import load_catalog
 from baolife_core.clock import MAX_INSTANT_MS
 from baolife_core.commands import (
     COMMAND_TYPES,
+    AdvanceRelationship,
     AnswerQuestion,
+    BreakUp,
     CreateCharacter,
     DoActivity,
+    GoOnDate,
+    Like,
     NewPlayer,
+    Pass,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
+    SetDatingPreferences,
 )
 from baolife_core.engine import new_player, step
 from baolife_core.errors import BaolifeError, WireError
@@ -105,13 +111,33 @@ from baolife_core.events import (
     QuestionPosed,
     StageEntered,
 )
+from baolife_core.events.dating import (
+    AffectionChanged,
+    DateWent,
+    DatingPreferencesSet,
+    MatchMade,
+    NpcLiked,
+    NpcPassed,
+    RelationshipAdvanceDeclined,
+    RelationshipChanged,
+)
 from baolife_core.replies import (
     REPLY_TYPES,
     ActivityResult,
     AnswerResult,
+    BreakUpResult,
     CharacterCreated,
+    DateResult,
+    DatingPreferencesUpdated,
     EnergyUpdated,
+    LikeResult,
+    MatchEntry,
+    MatchList,
+    Passed,
     Rejection,
+    RelationshipEntry,
+    RelationshipList,
+    RelationshipResult,
     TimeSkipped,
 )
 from baolife_core.state import Energy, LifeClock, PlayerState, Wallet
@@ -605,6 +631,182 @@ EXAMPLES: list[tuple[object, Decoder]] = [
         reply_from_wire,
     ),
     (Rejection(code="insufficient_diamonds", message="full costs 35"), reply_from_wire),
+    # Dating (docs/protocol.md "Dating").
+    (SetDatingPreferences(at=AT), command_from_wire),
+    (
+        SetDatingPreferences(
+            at=AT,
+            seeking=("female", "nonbinary"),
+            min_age=21,
+            max_age=35,
+            interests=("hiking", "jazz"),
+            dealbreakers=("no_smokers",),
+        ),
+        command_from_wire,
+    ),
+    (Like(at=AT, npc_id=TX), command_from_wire),
+    (
+        Like(at=AT, npc_id=TX, bio="Sunny optimist with too many houseplants."),
+        record_from_wire,
+    ),
+    (Pass(at=AT, npc_id=TX), command_from_wire),
+    (GoOnDate(at=AT, npc_id=TX, venue="park", activity="walk"), command_from_wire),
+    (AdvanceRelationship(at=AT, npc_id=TX), command_from_wire),
+    (BreakUp(at=AT, npc_id=TX), command_from_wire),
+    (
+        DatingPreferencesSet(
+            at=AT,
+            life=1,
+            seeking=(),
+            min_age=18,
+            max_age=27,
+            interests=("cooking", "hiking"),
+            dealbreakers=("no_smokers",),
+        ),
+        event_from_wire,
+    ),
+    (
+        NpcLiked(at=AT, life=1, npc_id=TX, compatibility=65, matched=True),
+        event_from_wire,
+    ),
+    (NpcPassed(at=AT, life=1, npc_id=TX, compatibility=29), event_from_wire),
+    (
+        MatchMade(
+            at=AT,
+            life=1,
+            npc_id=TX,
+            name="Ezra Kowalski",
+            gender="male",
+            age=20,
+            bio="Hiya. I'm Ezra, 20.",
+            compatibility=65,
+            reasons=("great chemistry", "you both like hiking"),
+            affection=35,
+            npc_affection=35,
+            day=684,
+        ),
+        event_from_wire,
+    ),
+    (
+        DateWent(
+            at=AT,
+            life=1,
+            npc_id=TX,
+            venue="park",
+            activity="walk",
+            outcome="good",
+            energy=8,
+            money_cents=0,
+            affection=41,
+            npc_affection=42,
+            day=684,
+        ),
+        event_from_wire,
+    ),
+    (
+        RelationshipChanged(
+            at=AT,
+            life=1,
+            npc_id=TX,
+            from_stage="married",
+            to_stage="divorced",
+            trigger="break_up",
+            by="character",
+            money_cents=150000,
+            day=900,
+        ),
+        event_from_wire,
+    ),
+    (
+        RelationshipAdvanceDeclined(
+            at=AT, life=1, npc_id=TX, stage="engaged", npc_affection=40, day=800
+        ),
+        event_from_wire,
+    ),
+    (
+        AffectionChanged(
+            at=AT, life=1, npc_id=TX, affection=60, npc_affection=55, day=801
+        ),
+        event_from_wire,
+    ),
+    (
+        DatingPreferencesUpdated(
+            seeking=("male",),
+            min_age=18,
+            max_age=27,
+            interests=("cooking",),
+            dealbreakers=(),
+        ),
+        reply_from_wire,
+    ),
+    (LikeResult(npc_id=TX, matched=False, compatibility=29), reply_from_wire),
+    (Passed(npc_id=TX), reply_from_wire),
+    (
+        DateResult(
+            npc_id=TX,
+            venue="park",
+            activity="walk",
+            outcome="great",
+            affection=46,
+            npc_affection=48,
+            stage="dating",
+            photo="A perfect date with Ezra at the Park",
+            energy=92,
+            money_cents=200,
+            busy_until=59_103_000_000,
+        ),
+        reply_from_wire,
+    ),
+    (
+        RelationshipResult(npc_id=TX, accepted=True, stage="partner", money_cents=200),
+        reply_from_wire,
+    ),
+    (
+        BreakUpResult(
+            npc_id=TX, stage="divorced", assets_split_cents=150000, money_cents=150000
+        ),
+        reply_from_wire,
+    ),
+    (
+        MatchList(
+            refreshes_day=686,
+            matches=(
+                MatchEntry(
+                    npc_id=TX,
+                    name="Ezra Kowalski",
+                    gender="male",
+                    age=20,
+                    looks=78,
+                    bio="Hiya. I'm Ezra, 20.",
+                    interests=("good coffee", "hiking"),
+                    compatibility=65,
+                    reasons=("great chemistry",),
+                ),
+            ),
+        ),
+        reply_from_wire,
+    ),
+    (
+        RelationshipList(
+            relationships=(
+                RelationshipEntry(
+                    npc_id=TX,
+                    name="Ezra Kowalski",
+                    gender="male",
+                    age=20,
+                    bio="Hiya. I'm Ezra, 20.",
+                    stage="dating",
+                    since_day=684,
+                    affection=41,
+                    npc_affection=42,
+                    compatibility=65,
+                    dates=1,
+                    next_stage="partner",
+                ),
+            ),
+        ),
+        reply_from_wire,
+    ),
 ]
 
 VALID_PURCHASE: dict[str, Any] = {

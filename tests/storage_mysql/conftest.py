@@ -18,18 +18,20 @@ from typing import NoReturn
 
 import pytest
 from attrs import evolve
-from sqlalchemy import MetaData, text
+from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.exc import OperationalError
 
 from baolife_core import Catalog, InMemoryStore, PlayerStore, load_catalog
+from baolife_core.testing import BotLife
 from baolife_storage_mysql import (
     SqlPlayerStore,
-    create_store,
     make_engine,
     run_migrations,
 )
 
-from .support import ALL_BACKENDS, SQL_BACKENDS
+from .dating_support import bot_dating_life
+from .migrate_support import downgrade
+from .support import ALL_BACKENDS, SQL_BACKENDS, open_sql_store
 
 MYSQL_URL_VAR = "BAOLIFE_TEST_MYSQL_URL"
 REQUIRE_MYSQL_VAR = "BAOLIFE_REQUIRE_MYSQL"
@@ -67,22 +69,13 @@ def mariadb_url() -> str:
     return url
 
 
-def _open_sql_store(
-    backend: str, request: pytest.FixtureRequest, tmp: Path
-) -> SqlPlayerStore:
-    if backend == "sqlite":
-        return create_store(f"sqlite:///{tmp / 'store.db'}")
-    url: str = request.getfixturevalue("mariadb_url")
-    return create_store(url, upgrade=False)
-
-
 @pytest.fixture(params=ALL_BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PlayerStore]:
     """A store of each backend, empty of the ids this test will use."""
     if request.param == "memory":
         yield InMemoryStore()
         return
-    sql_store = _open_sql_store(request.param, request, tmp_path)
+    sql_store = open_sql_store(request.param, request, tmp_path)
     yield sql_store
     sql_store.close()
 
@@ -92,7 +85,7 @@ def sql_store(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[SqlPlayerStore]:
     """A SQL store (SQLite file or MariaDB), for tests that look at the tables."""
-    sql_store = _open_sql_store(request.param, request, tmp_path)
+    sql_store = open_sql_store(request.param, request, tmp_path)
     yield sql_store
     sql_store.close()
 
@@ -102,8 +95,8 @@ def store_pair(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[SqlPlayerStore, SqlPlayerStore]]:
     """Two SQL stores on one database, as two server processes with two caches."""
-    first = _open_sql_store(request.param, request, tmp_path)
-    second = _open_sql_store(request.param, request, tmp_path)
+    first = open_sql_store(request.param, request, tmp_path)
+    second = open_sql_store(request.param, request, tmp_path)
     yield first, second
     second.close()
     first.close()
@@ -128,3 +121,38 @@ def roomy_catalog(catalog: Catalog) -> Catalog:
         energy=evolve(catalog.energy, max=10_000, overfill_cap=100_000),
         refills=refills,
     )
+
+
+@pytest.fixture(scope="session")
+def dating_life(catalog: Catalog) -> BotLife:
+    """The bot's dating life on the bundled content (``dating_support``)."""
+    return bot_dating_life(catalog)
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def older_engine(
+    request: pytest.FixtureRequest, tmp_path: Path, revision: str
+) -> Iterator[Engine]:
+    """A database at the test's ``revision`` (a parameter of the test).
+
+    A new SQLite file, or the session's MariaDB. The MariaDB database is shared by
+    the session, so it is downgraded here (dropping the later tables and their
+    rows; every test uses its own players) and upgraded to head again afterwards,
+    whatever the test did.
+    """
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'older.db'}"
+    else:
+        url = request.getfixturevalue("mariadb_url")
+    engine = make_engine(url)
+    try:
+        if request.param == "sqlite":
+            run_migrations(engine, revision)
+        else:
+            downgrade(engine, revision)
+        yield engine
+    finally:
+        try:
+            run_migrations(engine)
+        finally:
+            engine.dispose()

@@ -7,10 +7,11 @@ import random
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from attrs import frozen
+from attrs import evolve, frozen
 from sqlalchemy import Engine, Table, event, func, select
 
 from baolife_core import (
@@ -24,11 +25,13 @@ from baolife_core import (
     Event,
     GameService,
     Genesis,
+    LifeEventOccurred,
     NewPlayer,
     PhotoAdded,
     PlayerStore,
     PurchaseEnergyRefill,
     PurchaseTimeSkip,
+    QuestionPosed,
     QuestRewardClaimed,
     QuestsRolled,
     UseItem,
@@ -38,14 +41,28 @@ from baolife_core import (
     start,
     step,
 )
+from baolife_core.dating.stages import current_romance
 from baolife_core.retention.login import local_day
 from baolife_core.retention.quests import roll_quests
-from baolife_storage_mysql import Origin, metadata
+from baolife_storage_mysql import (
+    PROJECTIONS,
+    Origin,
+    SqlPlayerStore,
+    create_store,
+    metadata,
+)
+from baolife_storage_mysql import store as store_module
+from baolife_storage_mysql.dating_projections import (
+    DATING_PROJECTIONS,
+    Romances,
+    line_romance,
+)
 from baolife_storage_mysql.projections import (
     InsertRow,
     Row,
     UpdateRow,
     UpsertRow,
+    no_rows,
     project,
 )
 from baolife_storage_mysql.schema import diamond_transactions, player_journal, players
@@ -69,6 +86,16 @@ MARIADB = pytest.param("mariadb", marks=pytest.mark.mariadb)
 ALL_BACKENDS = ["memory", "sqlite", MARIADB]
 #: The backends with tables to look at.
 SQL_BACKENDS = ["sqlite", MARIADB]
+
+
+def open_sql_store(
+    backend: str, request: pytest.FixtureRequest, tmp: Path
+) -> SqlPlayerStore:
+    """A store on a new SQLite file in ``tmp``, or on the session's MariaDB."""
+    if backend == "sqlite":
+        return create_store(f"sqlite:///{tmp / 'store.db'}")
+    url: str = request.getfixturevalue("mariadb_url")
+    return create_store(url, upgrade=False)
 
 
 @frozen
@@ -189,6 +216,24 @@ METAGAME_TABLES = (
     "player_inventory",
 )
 
+#: The dating player tables (revision 0007).
+DATING_TABLES = (
+    "npc_bios",
+    "dating_compatibility",
+    "player_relationships",
+    "player_relationship_events",
+    "player_dates",
+)
+
+
+def as_before_0007(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Write as the code before 0007 did: no dating rows, and no look-up of the
+    storylets in ``relationship_events`` (undo to restore)."""
+    for kind in (*DATING_PROJECTIONS, LifeEventOccurred, QuestionPosed):
+        monkeypatch.setitem(PROJECTIONS, kind, no_rows)
+    monkeypatch.setattr(store_module, "_relationship_events", lambda *_: frozenset())
+
+
 #: A table's rows for one player, comparable: the surrogate id left out, sorted.
 Rows = list[dict[str, object]]
 
@@ -230,14 +275,18 @@ def apply_rows(
 ) -> None:
     """Write projected rows into ``model`` (table -> key -> row) as the store does.
 
-    Inserts must be new, updates must match, upserts insert or set and add. A
-    table keyed by a surrogate id is keyed here by insertion order.
+    Inserts must be new, updates must match and set or add, upserts insert or set
+    and add. A table keyed by a surrogate id is keyed here by insertion order.
     """
     for row in rows:
         table = row.table
         tables = model.setdefault(table.name, {})
         if isinstance(row, UpdateRow):
-            tables[_key(table, row.key)].update(row.values)
+            existing = tables[_key(table, row.key)]
+            for name, value in row.values.items():
+                if name in row.add:
+                    value = cast(int, existing[name]) + cast(int, value)
+                existing[name] = value
             continue
         full = {column.name: row.values.get(column.name) for column in table.columns}
         surrogate = table.autoincrement_column
@@ -268,13 +317,30 @@ def projected_rows(
     }
 
 
+def _storylets(events: Sequence[Event], listed: frozenset[str]) -> frozenset[str]:
+    """The storylets of ``events`` that are in ``listed``."""
+    return frozenset(
+        event.event_id
+        for event in events
+        if isinstance(event, LifeEventOccurred | QuestionPosed)
+        and event.event_id in listed
+    )
+
+
+def _relationship_events(catalog: Catalog | None) -> frozenset[str]:
+    """What the ``relationship_events`` table holds once ``catalog`` is synced."""
+    return frozenset(() if catalog is None else catalog.storylets.relationship_events)
+
+
 def journal_lines(
-    engine: Engine, player_id: str
+    engine: Engine, player_id: str, catalog: Catalog | None = None
 ) -> Iterator[tuple[Origin, Sequence[Event]]]:
     """The stored journal's events, line by line, with their origins.
 
     Only ``player_journal`` is read: ``Origin.quest_day`` is the last
-    ``QuestsRolled`` day of the lines so far.
+    ``QuestsRolled`` day of the lines so far, ``Origin.romance`` is folded from
+    the dating events so far (``Romances``), and the relationship events are
+    those of ``catalog`` (none without one).
     """
     with engine.connect() as connection:
         lines = connection.execute(
@@ -282,21 +348,49 @@ def journal_lines(
             .where(player_journal.c.player_id == player_id)
             .order_by(player_journal.c.seq)
         ).all()
+    listed = _relationship_events(catalog)
     quest_day: int | None = None
+    romances = Romances()
     for line in lines:
         events = [event_from_wire(data) for data in json.loads(line.events)]
         for rolled in (e for e in events if isinstance(e, QuestsRolled)):
             quest_day = rolled.local_day
-        yield Origin(player_id, line.seq, quest_day=quest_day), events
+        romances = romances.after(events)
+        origin = Origin(player_id, line.seq, quest_day=quest_day)
+        told = _storylets(events, listed)
+        if told:
+            life = next(
+                e.life
+                for e in events
+                if isinstance(e, LifeEventOccurred | QuestionPosed)
+            )
+            origin = evolve(
+                origin,
+                relationship_events=told,
+                romance=line_romance(romances.current(life), events),
+            )
+        yield origin, events
 
 
 def replayed_lines(
     store: PlayerStore, player_id: str, catalog: Catalog
 ) -> Iterator[tuple[Origin, Sequence[Event]]]:
-    """The journal's commands replayed through the engine, with their origins."""
+    """The journal's commands replayed through the engine, with their origins,
+    as the store makes them from the state (the catalog synced)."""
+    listed = _relationship_events(catalog)
     for outcome in replay_outcomes(store.journal(player_id), catalog):
         state = outcome.state
         origin = Origin(player_id, state.seq, quest_day=state.retention.quests.day)
+        told = _storylets(outcome.events, listed)
+        if told:
+            assert state.character is not None
+            romance = current_romance(state.character)
+            current = None if romance is None else romance.npc.id
+            origin = evolve(
+                origin,
+                relationship_events=told,
+                romance=line_romance(current, outcome.events),
+            )
         yield origin, outcome.events
 
 

@@ -53,7 +53,10 @@ from baolife_storage_mysql.schema import (
     achievements,
     daily_login_rewards,
     daily_quest_templates,
+    date_activities,
+    date_venues,
     locations,
+    relationship_events,
 )
 
 from .support import recorded, verbs
@@ -170,11 +173,14 @@ class TestSync:
         with recorded(sql_store.engine) as executed:
             again = sync_catalog(sql_store.engine, catalog)
         assert not again.changed
-        unchanged = (
+        unchanged = (  # in MetaData.sorted_tables order: parents first
             "achievements",
             "daily_login_rewards",
             "daily_quest_templates",
+            "date_venues",
             "locations",
+            "relationship_events",
+            "date_activities",
         )
         assert CatalogSync(tuple(TableSync(t, (), (), (), ()) for t in unchanged)) == (
             again
@@ -236,27 +242,34 @@ class TestCatalogTables:
     """The generic rules, on catalog tables of a test ``MetaData``."""
 
     def test_the_schema_s_catalog_tables(self) -> None:
-        """``sync_catalog`` syncs these by default: locations and the metagame's."""
+        """``sync_catalog`` syncs these by default: locations, the metagame's and
+        dating's."""
         assert [
             locations,
             achievements,
             daily_login_rewards,
             daily_quest_templates,
+            date_venues,
+            date_activities,
+            relationship_events,
         ] == [spec.table for spec in CATALOG_TABLES]
 
-    def test_no_table_refers_to_a_catalog_table(self) -> None:
+    def test_no_player_table_refers_to_a_catalog_table(self) -> None:
         """Player rows name catalog ids without a foreign key (``schema`` rules).
 
-        So a stale catalog row is always deleted, and a projection never
-        depends on the catalog table's content.
+        So a stale catalog row is deleted even while players name it; the one
+        reference is between catalog tables: an activity names its venue.
         """
         catalog_tables = {spec.table for spec in CATALOG_TABLES}
-        assert [] == [
+        assert [("date_activities", "date_venues")] == [
             (table.name, constraint.referred_table.name)
             for table in metadata.tables.values()
             for constraint in table.foreign_key_constraints
             if constraint.referred_table in catalog_tables
         ]
+        assert catalog_tables.isdisjoint(
+            table for table in metadata.tables.values() if "player_id" in table.c
+        )
 
     @pytest.fixture
     def engine(self, tmp_path: Path) -> Iterator[Engine]:

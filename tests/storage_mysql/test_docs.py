@@ -8,7 +8,7 @@ import pytest
 
 from baolife_storage_mysql import CATALOG_TABLES, metadata
 
-from .support import METAGAME_TABLES
+from .support import DATING_TABLES, METAGAME_TABLES
 
 STORAGE = (Path(__file__).resolve().parents[2] / "docs" / "storage.md").read_text(
     encoding="utf-8"
@@ -25,7 +25,7 @@ def test_every_table_is_in_the_tables_list(table: str) -> None:
 #: tables, and the player tables since the photo album.
 SECTIONS = sorted(
     {spec.table.name for spec in CATALOG_TABLES}
-    | {"player_photo_album", "store_transactions", *METAGAME_TABLES}
+    | {"player_photo_album", "store_transactions", *METAGAME_TABLES, *DATING_TABLES}
 )
 
 

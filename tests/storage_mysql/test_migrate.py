@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
 
 from baolife_core import (
@@ -47,13 +44,16 @@ from baolife_storage_mysql.migrate import MIGRATION_LOCK
 from baolife_storage_mysql.projections import InsertRow, no_rows, project
 from baolife_storage_mysql.schema import player_photo_album
 
+from .migrate_support import HEAD, differences, revision_of
 from .support import (
+    DATING_TABLES,
     DAY_MS,
     LOGIN_DAYS,
     MARIADB,
     METAGAME_TABLES,
     STORIED,
     T0,
+    as_before_0007,
     genesis,
     journal_lines,
     live_years,
@@ -69,7 +69,6 @@ from .support import (
     time_skip,
 )
 
-HEAD = "0006"
 #: The first revision: the schema before time skips.
 INITIAL = "0001"
 #: The schema before characters.
@@ -86,6 +85,10 @@ STORE_TRANSACTIONS = "store_transactions"
 STORE = "0005"
 #: The catalog tables 0006 adds (its player tables are ``METAGAME_TABLES``).
 METAGAME_CATALOG = {"achievements", "daily_login_rewards", "daily_quest_templates"}
+#: The catalog tables 0007 adds (its player tables are ``DATING_TABLES``).
+DATING_CATALOG = {"date_venues", "date_activities", "relationship_events"}
+#: The dating rows of a player who never dated: none in any table.
+NO_DATING = dict.fromkeys(DATING_TABLES, 0)
 #: The events whose rows 0006 adds: before it, they wrote none.
 METAGAME_EVENTS = (
     PlayerCreated,
@@ -101,9 +104,14 @@ METAGAME_EVENTS = (
 
 
 def _as_before_0006(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Project as the code before 0006 did: no metagame rows (undo to restore)."""
+    """Project as the code before 0006 did: no metagame rows (undo to restore).
+
+    Nor the dating rows of 0007, whose relationship events the store looks up in
+    a catalog table an older revision lacks.
+    """
     for kind in METAGAME_EVENTS:
         monkeypatch.setitem(PROJECTIONS, kind, no_rows)
+    as_before_0007(monkeypatch)
 
 
 def _backfilled(
@@ -137,18 +145,6 @@ def _schema(engine: Engine) -> dict[str, Any]:
         }
 
 
-def _differences(engine: Engine) -> list[Any]:
-    """What alembic autogenerate would still change to reach ``metadata``."""
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return list(compare_metadata(context, metadata))
-
-
-def _revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
 @pytest.fixture(params=["sqlite", MARIADB])
 def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database upgraded to head: a new SQLite file, or the session's MariaDB."""
@@ -169,8 +165,8 @@ class TestUpgrade:
         try:
             expected = {*metadata.tables, "alembic_version"}
             assert expected == set(inspect(engine).get_table_names())
-            assert [] == _differences(engine)
-            assert HEAD == _revision(engine)
+            assert [] == differences(engine)
+            assert HEAD == revision_of(engine)
         finally:
             engine.dispose()
 
@@ -195,48 +191,12 @@ class TestUpgrade:
         store = create_store(migrated_url, upgrade=False)
         try:
             store.create_player(genesis(ids, catalog))
-            before = (_schema(store.engine), _revision(store.engine))
+            before = (_schema(store.engine), revision_of(store.engine))
             upgrade_database(migrated_url)
-            assert before == (_schema(store.engine), _revision(store.engine))
+            assert before == (_schema(store.engine), revision_of(store.engine))
             assert ids.player_id == store.player_for_device(ids.device_id)
         finally:
             store.close()
-
-
-def _downgrade(engine: Engine, revision: str) -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-
-@pytest.fixture(params=["sqlite", MARIADB])
-def older_engine(
-    request: pytest.FixtureRequest, tmp_path: Path, revision: str
-) -> Iterator[Engine]:
-    """A database at the test's ``revision`` (a parameter of the test).
-
-    A new SQLite file, or the session's MariaDB. The MariaDB database is shared by
-    the session, so it is downgraded here (dropping the later tables and their
-    rows; every test uses its own players) and upgraded to head again afterwards,
-    whatever the test did.
-    """
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'older.db'}"
-    else:
-        url = request.getfixturevalue("mariadb_url")
-    engine = make_engine(url)
-    try:
-        if request.param == "sqlite":
-            run_migrations(engine, revision)
-        else:
-            _downgrade(engine, revision)
-        yield engine
-    finally:
-        try:
-            run_migrations(engine)
-        finally:
-            engine.dispose()
 
 
 class TestFromOlder:
@@ -262,8 +222,10 @@ class TestFromOlder:
             STORE_TRANSACTIONS,
             *METAGAME_CATALOG,
             *METAGAME_TABLES,
+            *DATING_CATALOG,
+            *DATING_TABLES,
         }
-        assert INITIAL == _revision(older_engine)
+        assert INITIAL == revision_of(older_engine)
         assert not later & set(inspect(older_engine).get_table_names())
         _as_before_0006(monkeypatch)
         ids = new_ids()
@@ -276,9 +238,9 @@ class TestFromOlder:
 
         run_migrations(older_engine)
 
-        assert HEAD == _revision(older_engine)
+        assert HEAD == revision_of(older_engine)
         assert later <= set(inspect(older_engine).get_table_names())
-        assert [] == _differences(older_engine)
+        assert [] == differences(older_engine)
         after = row_counts(older_engine, ids.player_id)
         added = {
             "time_skip_purchases": 0,
@@ -286,6 +248,7 @@ class TestFromOlder:
             "player_photo_album": 0,
             STORE_TRANSACTIONS: 0,
             **_backfilled(older_engine, store, ids.player_id, catalog),
+            **NO_DATING,
         }
         assert {**before, **added} == after
         skip = time_skip(T0 + 2, "k-2")
@@ -300,7 +263,7 @@ class TestFromOlder:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """0002 -> head adds ``characters``; a life can then be created."""
-        assert TIME_SKIPS == _revision(older_engine)
+        assert TIME_SKIPS == revision_of(older_engine)
         assert "characters" not in inspect(older_engine).get_table_names()
         _as_before_0006(monkeypatch)
         ids = new_ids()
@@ -313,6 +276,7 @@ class TestFromOlder:
             *ALBUM_AND_LOCATIONS,
             STORE_TRANSACTIONS,
             *METAGAME_TABLES,
+            *DATING_TABLES,
         }
         before = row_counts(older_engine, ids.player_id, exclude=later)
         assert 1 == before["time_skip_purchases"]
@@ -320,14 +284,15 @@ class TestFromOlder:
 
         run_migrations(older_engine)
 
-        assert HEAD == _revision(older_engine)
-        assert [] == _differences(older_engine)
+        assert HEAD == revision_of(older_engine)
+        assert [] == differences(older_engine)
         after = row_counts(older_engine, ids.player_id)
         added = {
             "characters": 0,
             "player_photo_album": 0,
             STORE_TRANSACTIONS: 0,
             **_backfilled(older_engine, store, ids.player_id, catalog),
+            **NO_DATING,
         }
         assert {**before, **added} == after
         born = CreateCharacter(at=T0 + 3)
@@ -339,7 +304,7 @@ class TestFromOlder:
         self, older_engine: Engine, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Photos journaled before 0004 become the rows the projector would write."""
-        assert CHARACTERS == _revision(older_engine)
+        assert CHARACTERS == revision_of(older_engine)
         tables = set(inspect(older_engine).get_table_names())
         assert not ALBUM_AND_LOCATIONS & tables
         monkeypatch.setitem(PROJECTIONS, PhotoAdded, no_rows)  # as 0003's code did
@@ -353,19 +318,25 @@ class TestFromOlder:
         service.execute(player, CreateCharacter(at=T0 + 1))
         photos = live_years(service, player, T0 + 1, 3)
         assert len(photos) >= 2
-        later = {*ALBUM_AND_LOCATIONS, STORE_TRANSACTIONS, *METAGAME_TABLES}
+        later = {
+            *ALBUM_AND_LOCATIONS,
+            STORE_TRANSACTIONS,
+            *METAGAME_TABLES,
+            *DATING_TABLES,
+        }
         before = row_counts(older_engine, player, exclude=later)
         monkeypatch.undo()
 
         run_migrations(older_engine)
 
-        assert HEAD == _revision(older_engine)
-        assert [] == _differences(older_engine)
+        assert HEAD == revision_of(older_engine)
+        assert [] == differences(older_engine)
         after = row_counts(older_engine, player)
         added = {
             "player_photo_album": len(photos),
             STORE_TRANSACTIONS: 0,
             **_backfilled(older_engine, store, player, STORIED),
+            **NO_DATING,
         }
         assert {**before, **added} == after
         with older_engine.connect() as connection:
@@ -400,25 +371,26 @@ class TestFromOlder:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """0004 -> head adds ``store_transactions``; a purchase can then be bound."""
-        assert ALBUM == _revision(older_engine)
+        assert ALBUM == revision_of(older_engine)
         assert STORE_TRANSACTIONS not in inspect(older_engine).get_table_names()
         _as_before_0006(monkeypatch)
         ids = new_ids()
         store = SqlPlayerStore(older_engine)
         store.create_player(genesis(ids, catalog))
         store.append(record_for(store, ids.player_id, purchase(T0 + 1, "k"), catalog))
-        later = {STORE_TRANSACTIONS, *METAGAME_TABLES}
+        later = {STORE_TRANSACTIONS, *METAGAME_TABLES, *DATING_TABLES}
         before = row_counts(older_engine, ids.player_id, exclude=later)
         monkeypatch.undo()
 
         run_migrations(older_engine)
 
-        assert HEAD == _revision(older_engine)
-        assert [] == _differences(older_engine)
+        assert HEAD == revision_of(older_engine)
+        assert [] == differences(older_engine)
         after = row_counts(older_engine, ids.player_id)
         added = {
             STORE_TRANSACTIONS: 0,
             **_backfilled(older_engine, store, ids.player_id, catalog),
+            **NO_DATING,
         }
         assert {**before, **added} == after
         store_id = new_store_transaction_id()
@@ -438,7 +410,7 @@ class TestFromOlder:
         Then play goes on over the backfilled rows: a claim the next local day
         updates the streak and statistics rows the backfill inserted.
         """
-        assert STORE == _revision(older_engine)
+        assert STORE == revision_of(older_engine)
         tables = set(inspect(older_engine).get_table_names())
         assert not (METAGAME_CATALOG | set(METAGAME_TABLES)) & tables
         _as_before_0006(monkeypatch)
@@ -446,16 +418,18 @@ class TestFromOlder:
         service = GameService(store, catalog)
         played = play_metagame(service, catalog)
         player = played.player_id
-        before = row_counts(older_engine, player, exclude=METAGAME_TABLES)
+        before = row_counts(
+            older_engine, player, exclude=(*METAGAME_TABLES, *DATING_TABLES)
+        )
         monkeypatch.undo()
 
         run_migrations(older_engine)
 
-        assert HEAD == _revision(older_engine)
-        assert [] == _differences(older_engine)
+        assert HEAD == revision_of(older_engine)
+        assert [] == differences(older_engine)
         backfilled = _backfilled(older_engine, store, player, catalog)
         assert all(backfilled.values()), backfilled
-        assert {**before, **backfilled} == row_counts(older_engine, player)
+        assert {**before, **backfilled, **NO_DATING} == row_counts(older_engine, player)
         at = played.login_at[-1] + DAY_MS
         result = service.execute(player, ClaimDailyReward(at=at, idempotency_key="n"))
         [claim] = [e for e in result.events if isinstance(e, LoginRewardClaimed)]
@@ -495,7 +469,7 @@ class TestRevisions:
                 command.downgrade(config, "base")
             assert ["alembic_version"] == inspect(engine).get_table_names()
             upgrade_database(url)
-            assert [] == _differences(engine)
+            assert [] == differences(engine)
         finally:
             engine.dispose()
 
@@ -536,6 +510,6 @@ class TestMariadbMigrationLock:
                     text("SELECT RELEASE_LOCK(:name)"), {"name": MIGRATION_LOCK}
                 )
             run_migrations(engine, lock_timeout_s=0)
-            assert HEAD == _revision(engine)
+            assert HEAD == revision_of(engine)
         finally:
             engine.dispose()

@@ -323,6 +323,18 @@ class TestUpdateRow:
         with pytest.raises(TypeError, match="none of the key"):
             UpdateRow(characters, {"player_id": "p-1", "life": 1}, values)
 
+    def test_add_columns_must_be_set_columns(self) -> None:
+        """``add`` names columns of the values (added to, rather than set)."""
+        key = {"player_id": "p-1", "life": 1}
+        assert (
+            frozenset({"stage"})
+            == UpdateRow(
+                characters, key, {"stage": "teen"}, add=frozenset({"stage"})
+            ).add
+        )
+        with pytest.raises(TypeError, match="add"):
+            UpdateRow(characters, key, {"stage": "teen"}, add=frozenset({"born_day"}))
+
 
 class TestMetagameRows:
     """The rows of the metagame's events."""

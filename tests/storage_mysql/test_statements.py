@@ -9,7 +9,11 @@ from sqlalchemy import Column, Integer, MetaData, PickleType, Table, create_engi
 from sqlalchemy.engine import Dialect
 
 from baolife_storage_mysql import CATALOG_TABLES, metadata
-from baolife_storage_mysql.schema import characters, player_inventory
+from baolife_storage_mysql.schema import (
+    characters,
+    player_inventory,
+    player_relationships,
+)
 from baolife_storage_mysql.statements import (
     BUMP_VERSION,
     DriverSql,
@@ -96,6 +100,19 @@ class TestCompile:
         assert "characters.life = " in where
         if compiled.positions is not None:
             assert ("teen", 9, "p", 1) == compiled.parameters(values)
+
+    def test_update_by_key_adds_to_the_add_columns(self, dialect: Dialect) -> None:
+        """``dates = dates + :dates`` in SQL, the other columns set; cached."""
+        add = frozenset({"dates"})
+        statement = update_by_key(player_relationships, add)
+        assert statement is update_by_key(player_relationships, add)
+        keys = ("p_player_id", "p_life", "p_npc_id", "dates", "updated_at")
+        compiled = DriverSql.compile(statement, keys, dialect)
+        assert "dates=(player_relationships.dates + " in compiled.sql
+        assert "updated_at=" in compiled.sql
+        if compiled.positions is not None:
+            values = dict.fromkeys(keys, 0) | {"dates": 1, "updated_at": 9}
+            assert (1, 9, 0, 0, 0) == compiled.parameters(values)
 
     def test_update_by_key_needs_the_whole_key(self, dialect: Dialect) -> None:
         """Without a key column the update would touch several rows: refused."""

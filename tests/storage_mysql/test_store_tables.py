@@ -30,6 +30,7 @@ from baolife_storage_mysql import SqlPlayerStore
 from baolife_storage_mysql.schema import player_journal, players, processed_transactions
 
 from .support import (
+    DATING_TABLES,
     T0,
     genesis,
     ledger,
@@ -76,6 +77,7 @@ class TestTables:
             "player_daily_quests": 3,  # the purchase's local day rolled 3 quests
             "player_statistics": 1,  # every player has one, from PlayerCreated
             "player_inventory": 0,
+            **dict.fromkeys(DATING_TABLES, 0),
         }
         assert expected == row_counts(sql_store.engine, player)
 

@@ -22,6 +22,7 @@ from baolife_core import (
     InMemoryStore,
     QuestionPosed,
     QuestProgressed,
+    RelationshipChanged,
     advance,
     client_view,
     replay,
@@ -29,6 +30,7 @@ from baolife_core import (
     step,
     to_wire,
 )
+from baolife_core.events import MatchMade
 from baolife_core.testing import CASUAL_PACE, Wait, candidates, choose, make_turn
 
 from .support import FakeClock, ProtocolClient
@@ -45,9 +47,25 @@ def _json(value: object) -> Any:
 
 
 def metagame_pushes(events: Iterable[Event]) -> list[dict[str, Any]]:
-    """The pushes that follow a command's prompts: its unlocked achievements, then
-    its quests' progress (docs/protocol.md "Retention pushes")."""
+    """The pushes that follow a command's prompts: its matches, its unlocked
+    achievements, then its quests' progress (docs/protocol.md "Dating pushes",
+    "Retention pushes")."""
     events = tuple(events)
+    matched = [
+        {
+            "type": "match_made",
+            "npc_id": e.npc_id,
+            "name": e.name,
+            "gender": e.gender,
+            "age": e.age,
+            "bio": e.bio,
+            "compatibility": e.compatibility,
+            "reasons": list(e.reasons),
+            "day": e.day,
+        }
+        for e in events
+        if isinstance(e, MatchMade)
+    ]
     unlocked = [
         {
             "type": "achievement_unlocked",
@@ -69,7 +87,7 @@ def metagame_pushes(events: Iterable[Event]) -> list[dict[str, Any]]:
         for e in events
         if isinstance(e, QuestProgressed)
     ]
-    return unlocked + progressed
+    return matched + unlocked + progressed
 
 
 async def test_a_bot_life_from_creation_to_death(
@@ -78,8 +96,9 @@ async def test_a_bot_life_from_creation_to_death(
     store: InMemoryStore,
     clock: FakeClock,
 ) -> None:
-    """The bot lives a whole life over the wire; nothing is refused, every prompt
-    is the engine's, and the server reports the dead character the engine has."""
+    """The bot lives a whole life over the wire — dates, marries and divorces
+    among it; nothing is refused, every prompt and match is the engine's, and the
+    server reports the dead character the engine has."""
     catalog = service.catalog
     device = str(uuid.uuid4())
     player_id = service.login_device(
@@ -89,6 +108,7 @@ async def test_a_bot_life_from_creation_to_death(
     mirror = service.load(player_id).state  # the engine's copy of the player
     told: set[str] = set()  # question ids pushed as event_prompt
     commands = prompts = unlocked = 0
+    stages: list[str] = []  # relationship stages and endings, as reached
     began = False
     for number in range(MAX_TURNS):
         view = advance(mirror, clock.now, catalog)
@@ -116,6 +136,9 @@ async def test_a_bot_life_from_creation_to_death(
             told.add(push["question_id"])
         metagame = metagame_pushes(outcome.events)
         assert metagame == [await client.receive() for _ in metagame]
+        stages += [
+            e.to_stage for e in outcome.events if isinstance(e, RelationshipChanged)
+        ]
         mirror = outcome.state
         began = True
         commands += 1
@@ -138,3 +161,10 @@ async def test_a_bot_life_from_creation_to_death(
     assert commands > 100
     assert prompts > 50
     assert unlocked > 10
+    # It dated, married and divorced over the wire: every stage, in the order of
+    # the transition table, and both endings.
+    assert {"dating", "partner", "engaged", "married", "divorced", "ended"} <= set(
+        stages
+    )
+    married = stages.index("married")
+    assert stages.index("engaged") < married < stages.index("divorced", married)

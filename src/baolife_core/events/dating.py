@@ -67,6 +67,8 @@ class MatchMade:
     bio: str  # the profile text
     compatibility: int  # 0..100
     reasons: tuple[str, ...]  # the top reasons of the compatibility, best first
+    affection: int  # the character's affection at the match
+    npc_affection: int  # the NPC's affection at the match
     day: int  # game day index
 
 
@@ -114,6 +116,7 @@ class RelationshipAdvanceDeclined:
     life: int  # the character's life
     npc_id: str  # the NPC
     stage: str  # the stage asked for
+    npc_affection: int  # the NPC's affection after the refusal
     day: int  # game day index
 
 

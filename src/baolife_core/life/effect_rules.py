@@ -5,12 +5,16 @@ Rules of this module (DESIGN.md "Content is data"):
 - Effects are a closed union, one record per kind; the loader tells them apart by
   their key (``stat``, ``money_cents``, ``flag``, ``unflag``, ``relationship``,
   ``relative_dies``, ``follow_up``, ``photo``, ``job``, ``lose_job``, ``retire``,
-  ``enroll``, ``death``). A death may only be the last effect of a list.
+  ``enroll``, ``affection``, ``romance``, ``death``). A death may only be the last
+  effect of a list.
+- Dating effects (``affection``, ``romance``) act on the character's current
+  relationship (``dating.stages.current_romance``); a ``romance`` trigger must be
+  one of ``ROMANCE_TRIGGERS``, the transition table's storylet triggers.
 - Texts are templates over the closed ``PLACEHOLDERS``; any other placeholder, a
   format spec or a conversion is a content error.
 - Parsing raises ``ContentError`` (file, entry, field path) on the first structural
   error; unknown fields are errors. Ids that point elsewhere (roles, causes, jobs,
-  schools, follow-up targets) are checked by ``storylet_rules.check_storylets``.
+  schools, follow-up targets) are checked by ``storylet_checks.check_storylets``.
 
 The effects are apart from ``storylet_rules`` because they are a family of their
 own that grows with each system storylets reach. The template check and the
@@ -33,6 +37,8 @@ from .rules import STAT_NAMES
 
 __all__ = [
     "PLACEHOLDERS",
+    "ROMANCE_TRIGGERS",
+    "AffectionEffect",
     "DeathEffect",
     "Effect",
     "EnrollEffect",
@@ -45,6 +51,7 @@ __all__ = [
     "RelationshipEffect",
     "RelativeDiesEffect",
     "RetireEffect",
+    "RomanceEffect",
     "StatEffect",
     "UnflagEffect",
     "template_fields",
@@ -59,7 +66,12 @@ PLACEHOLDERS = (
     "mother",
     "father",
     "sibling",
+    "partner",
 )
+
+#: The transition-table triggers a ``romance`` effect may pull: every trigger but
+#: ``date`` (a match is never the current relationship, so it has nothing to date).
+ROMANCE_TRIGGERS = ("commit", "propose", "wed", "break_up", "leave")
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 _MAX_MONEY = 1_000_000_000
@@ -151,6 +163,29 @@ class EnrollEffect:
 
 
 @frozen
+class AffectionEffect:
+    """Move both affections of the current relationship (clamped 0..100).
+
+    With no current relationship nothing happens; an NPC whose affection falls
+    below ``leave_below`` leaves (``dating.relationships.affect``).
+    """
+
+    affection: int  # -100..100: the character's affection for the NPC
+    npc: int  # -100..100: the NPC's affection for the character
+
+
+@frozen
+class RomanceEffect:
+    """Move the current relationship by a trigger of the transition table.
+
+    Nothing happens where the table has no such move from the current stage (or
+    there is no current relationship).
+    """
+
+    trigger: str  # one of ``ROMANCE_TRIGGERS``
+
+
+@frozen
 class DeathEffect:
     """The character dies; effects after it are not applied."""
 
@@ -170,6 +205,8 @@ Effect = (
     | LoseJobEffect
     | RetireEffect
     | EnrollEffect
+    | AffectionEffect
+    | RomanceEffect
     | DeathEffect
 )
 
@@ -232,6 +269,8 @@ _EFFECT_KEYS = (
     "lose_job",
     "retire",
     "enroll",
+    "affection",
+    "romance",
     "death",
 )
 
@@ -281,6 +320,19 @@ def _effect(entry: Entry, path: str, data: Any) -> Effect:
             effect = RetireEffect()
         case "enroll":
             effect = EnrollEffect(id_value(part, "enroll", part.text("enroll")))
+        case "affection":
+            delta = part.integer("affection", low=-100, high=100)
+            effect = AffectionEffect(
+                delta, part.integer("npc", low=-100, high=100, default=delta)
+            )
+        case "romance":
+            trigger = part.text("romance")
+            if trigger not in ROMANCE_TRIGGERS:
+                raise part.error(
+                    "romance",
+                    f"must be one of {', '.join(ROMANCE_TRIGGERS)}, got {trigger!r}",
+                )
+            effect = RomanceEffect(trigger)
         case _:
             effect = DeathEffect(part.text("death"))
     part.done()

@@ -6,8 +6,9 @@ Rules of this module (issue "Life events as storylets"; DESIGN.md "Names"):
   an immediate storylet is ``LifeEventOccurred``, a question ``QuestionPosed`` (the
   transport pushes it as ``event_prompt``), an answer or an expiry
   ``QuestionAnswered``; effect outcomes add ``PhotoAdded`` (and a photo in the
-  player's album), ``FamilyMemberDied``, ``CharacterDied`` and the career events
-  of career effects.
+  player's album), ``FamilyMemberDied``, ``CharacterDied``, the career events
+  of career effects and the dating events (``AffectionChanged``,
+  ``RelationshipChanged``) of dating effects.
 - ``answer_question`` resolves a pending question with the player's choice:
   ``invalid_state`` without a living character, ``not_found`` for an unknown
   question or choice. The choice's check rolls on ``("check", question id)``.
@@ -42,6 +43,7 @@ from .story_results import (
     PhotoTaken,
     QuestionAsked,
     RelativeDied,
+    RomanceChanged,
     StoryHappening,
 )
 from .storylets import Scene, find_question, resolve_choice
@@ -69,7 +71,7 @@ def _outcome_events(
                     day=day,
                 )
             )
-        elif isinstance(outcome, CareerChanged):
+        elif isinstance(outcome, CareerChanged | RomanceChanged):
             events.extend(outcome.events)
         elif isinstance(outcome, Died):
             events.append(

@@ -11,8 +11,13 @@ Rules of this module (DESIGN.md "Determinism rules" 1 and 2; docs/life.md):
   work through ``careers`` and need a ``Scene`` (the catalog and the instant); each
   is a no-op where the career rules do not allow it (a job whose requirements fail,
   a school the character cannot start).
+- Dating effects (``affection``, ``romance``) change the current relationship
+  through ``dating.relationships`` (``affect``, ``move``) and need a ``Scene`` too;
+  without a current relationship, or where the transition table has no such move,
+  they do nothing.
 - ``render`` fills a template's placeholders (``storylet_rules.PLACEHOLDERS``): the
   photo effect renders its caption with it, and ``storylets`` its titles and texts.
+  ``{partner}`` is the current partner's first name, "your partner" without one.
 
 Apart from ``storylets`` (which day offers what, questions and answers) because the
 effect family grows with each system that storylets reach; ``storylets`` re-exports
@@ -27,6 +32,8 @@ from string import Formatter
 from attrs import asdict, evolve, frozen
 
 from ..catalog import Catalog
+from ..dating.relationships import affect, move
+from ..dating.stages import current_romance
 from ..events import Event
 from ..rng import stream
 from ..state import Character, Death, Relative, Stats, StoryState
@@ -39,6 +46,7 @@ from .careers import (
     school_problem,
 )
 from .effect_rules import (
+    AffectionEffect,
     DeathEffect,
     Effect,
     EnrollEffect,
@@ -51,6 +59,7 @@ from .effect_rules import (
     RelationshipEffect,
     RelativeDiesEffect,
     RetireEffect,
+    RomanceEffect,
     StatEffect,
     UnflagEffect,
 )
@@ -65,6 +74,7 @@ from .story_results import (
     MoneyChanged,
     PhotoTaken,
     RelativeDied,
+    RomanceChanged,
     StatChanged,
 )
 
@@ -75,13 +85,14 @@ __all__ = ["Scene", "apply_effects", "render"]
 class Scene:
     """What career effects need besides the character: the catalog and the instant."""
 
-    catalog: Catalog  # the content (careers, life rules)
+    catalog: Catalog  # the content (careers, dating, life rules)
     at: int  # the instant events are stamped with, ms
 
 
 # -- text ---------------------------------------------------------------------------
 
 _FALLBACKS = {"mother": "Mom", "father": "Dad", "sibling": "your sibling"}
+_NO_PARTNER = "your partner"
 
 
 def _relative_name(character: Character, role: str) -> str:
@@ -90,6 +101,12 @@ def _relative_name(character: Character, role: str) -> str:
     living = [r for r in relatives if r.alive]
     chosen = living or relatives
     return chosen[0].name.split()[0] if chosen else _FALLBACKS[role]
+
+
+def _partner_name(character: Character) -> str:
+    """First name of the current partner, or a word without one."""
+    romance = current_romance(character)
+    return _NO_PARTNER if romance is None else romance.npc.name.split()[0]
 
 
 def render(template: str, character: Character, age: int) -> str:
@@ -103,6 +120,7 @@ def render(template: str, character: Character, age: int) -> str:
         "mother": _relative_name(character, "mother"),
         "father": _relative_name(character, "father"),
         "sibling": _relative_name(character, "sibling"),
+        "partner": _partner_name(character),
     }
     parts: list[str] = []
     for literal, field, _, _ in Formatter().parse(template):
@@ -149,6 +167,13 @@ def _apply_one(
         character, events = _career_effect(character, effect, seed, day, age, scene)
         if events:
             outcomes.append(CareerChanged(events))
+        return character, story, outcomes
+    if isinstance(effect, AffectionEffect | RomanceEffect):
+        if scene is None:
+            raise ValueError("dating effects need a Scene (catalog and instant)")
+        character, events = _dating_effect(character, effect, day, scene)
+        if events:
+            outcomes.append(RomanceChanged(events))
         return character, story, outcomes
     match effect:
         case StatEffect(stat=stat, delta=delta):
@@ -235,6 +260,26 @@ def _career_effect(
                 return character, ()
             character, started = enroll_school(character, school, 0, day, scene.at)
             return character, (started,)
+
+
+def _dating_effect(
+    character: Character,
+    effect: AffectionEffect | RomanceEffect,
+    day: int,
+    scene: Scene,
+) -> tuple[Character, tuple[Event, ...]]:
+    """Apply a dating effect to the current relationship (module rules)."""
+    rules = scene.catalog.dating
+    if isinstance(effect, AffectionEffect):
+        return affect(
+            character,
+            affection=effect.affection,
+            npc_affection=effect.npc,
+            at=scene.at,
+            day=day,
+            rules=rules,
+        )
+    return move(character, effect.trigger, at=scene.at, day=day, rules=rules)
 
 
 def apply_effects(

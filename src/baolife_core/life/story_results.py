@@ -26,6 +26,7 @@ __all__ = [
     "QuestionAsked",
     "QuestionResolved",
     "RelativeDied",
+    "RomanceChanged",
     "StatChanged",
     "StoryHappening",
 ]
@@ -111,6 +112,14 @@ class CareerChanged:
     events: tuple[Event, ...]  # ``JobStarted``, ``JobEnded``, ``SchoolStarted`` …
 
 
+@frozen
+class RomanceChanged:
+    """A dating effect changed the current relationship: the domain events it
+    emitted."""
+
+    events: tuple[Event, ...]  # ``AffectionChanged``, ``RelationshipChanged`` …
+
+
 EffectOutcome = (
     StatChanged
     | MoneyChanged
@@ -122,6 +131,7 @@ EffectOutcome = (
     | PhotoTaken
     | Died
     | CareerChanged
+    | RomanceChanged
 )
 
 

@@ -1,33 +1,41 @@
-"""Storylets (life events), loaded from ``content/life_events.toml``.
+"""Storylets (life events), loaded from ``content/life_events.toml`` and
+``content/relationship_events.toml``.
 
 Rules of this module (DESIGN.md "Content is data"):
 
 - A storylet is data: conditions from a closed vocabulary (stages, age range, stat
-  ranges, flags, a living relative's role), an integer weight, a priority tier, a
-  once-per-life or cooldown rule, and either immediate effects or 1-4 choices (one of
-  them the default) with an optional stat check and declarative effects.
+  ranges, flags, a living relative's role, the stage of the current relationship),
+  an integer weight, a priority tier, a once-per-life or cooldown rule, and either
+  immediate effects or 1-4 choices (one of them the default) with an optional stat
+  check and declarative effects.
+- Two files hold them, read as one list (life events first): ``life_events.toml``
+  (with the ``[settings]``) and ``relationship_events.toml``, whose every storylet
+  is a relationship event: its ``relationship`` condition names stages of a
+  current relationship and never ``single``. Ids are unique across both files;
+  ``StoryletRules.relationship_events`` lists the second file's.
 - Effects are a closed union, one record per kind, parsed by ``effect_rules``; its
   records, ``PLACEHOLDERS`` and ``template_fields`` are re-exported here.
 - Texts are templates over the closed ``PLACEHOLDERS``; any other placeholder, a
   format spec or a conversion is a content error.
 - The loader raises ``ContentError`` (file, entry, field) on the first structural
   error; unknown fields are errors. Ids that point elsewhere (stages, roles, causes,
-  jobs, schools, follow-up targets) are checked by ``check_storylets``, which
-  returns every problem.
+  jobs, schools, follow-up targets) are checked by ``storylet_checks``, which
+  returns every problem, each named with the file its storylet came from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from importlib.resources.abc import Traversable
 from typing import Any
 
 from attrs import frozen
 
 from ..content_reader import Entry, read_toml
-from ..errors import ContentError
+from ..dating.stages import COMMITTED, SINGLE
 from .effect_rules import (
     PLACEHOLDERS,
+    ROMANCE_TRIGGERS,
+    AffectionEffect,
     DeathEffect,
     Effect,
     EnrollEffect,
@@ -41,6 +49,7 @@ from .effect_rules import (
     RelationshipEffect,
     RelativeDiesEffect,
     RetireEffect,
+    RomanceEffect,
     StatEffect,
     UnflagEffect,
     id_value,
@@ -53,6 +62,10 @@ from .rules import STAT_NAMES
 __all__ = [
     "FILE",
     "PLACEHOLDERS",
+    "RELATIONSHIPS",
+    "RELATIONSHIP_FILE",
+    "ROMANCE_TRIGGERS",
+    "AffectionEffect",
     "Check",
     "Choice",
     "Conditions",
@@ -68,17 +81,22 @@ __all__ = [
     "RelationshipEffect",
     "RelativeDiesEffect",
     "RetireEffect",
+    "RomanceEffect",
     "StatEffect",
     "StorySettings",
     "Storylet",
     "StoryletRules",
     "UnflagEffect",
-    "check_storylets",
     "load_life_events",
     "template_fields",
 ]
 
 FILE = "life_events.toml"
+#: The file of the relationship events.
+RELATIONSHIP_FILE = "relationship_events.toml"
+#: What the ``relationship`` condition may name: ``single`` (no current
+#: relationship) or the stage of the current one (``dating.stages``).
+RELATIONSHIPS = (SINGLE, *COMMITTED)
 
 
 @frozen
@@ -92,6 +110,7 @@ class Conditions:
     flags_all: tuple[str, ...]  # every one of these flags is set
     flags_none: tuple[str, ...]  # none of these flags is set
     requires_role: str | None  # a living relative with this role exists
+    relationship: tuple[str, ...] = ()  # ``RELATIONSHIPS`` entries; empty: any
 
 
 @frozen
@@ -157,10 +176,11 @@ class StorySettings:
 
 @frozen
 class StoryletRules:
-    """Everything ``life_events.toml`` says."""
+    """Everything ``life_events.toml`` and ``relationship_events.toml`` say."""
 
     settings: StorySettings  # rates and limits
-    events: tuple[Storylet, ...]  # in content order
+    events: tuple[Storylet, ...]  # in content order, life events first
+    relationship_events: tuple[str, ...] = ()  # ids from ``RELATIONSHIP_FILE``
 
     def storylet(self, event_id: str) -> Storylet | None:
         """The storylet with this id, or None."""
@@ -208,6 +228,14 @@ def _conditions(entry: Entry) -> Conditions:
         raise entry.error("flags_none", "must not repeat a flag of flags_all")
     role = entry.text("requires_role") if entry.has("requires_role") else None
     entry.seen.add("requires_role")
+    relationship = entry.texts("relationship") if entry.has("relationship") else ()
+    entry.seen.add("relationship")
+    for stage in relationship:
+        if stage not in RELATIONSHIPS:
+            raise entry.error(
+                "relationship",
+                f"must hold some of {', '.join(RELATIONSHIPS)}, got {stage!r}",
+            )
     return Conditions(
         stages=stages,
         min_age=min_age,
@@ -216,6 +244,7 @@ def _conditions(entry: Entry) -> Conditions:
         flags_all=flags_all,
         flags_none=flags_none,
         requires_role=role,
+        relationship=relationship,
     )
 
 
@@ -309,8 +338,22 @@ def _storylet(entry: Entry) -> Storylet:
     )
 
 
+def _relationship_event(entry: Entry) -> Storylet:
+    """A storylet of ``RELATIONSHIP_FILE``: it needs a current relationship."""
+    storylet = _storylet(entry)
+    stages = storylet.conditions.relationship
+    if not stages or SINGLE in stages:
+        raise entry.error(
+            "relationship",
+            f"a relationship event names stages of {', '.join(COMMITTED)}, "
+            f"never {SINGLE}",
+        )
+    return storylet
+
+
 def load_life_events(directory: Traversable) -> StoryletRules:
-    """Load and validate ``life_events.toml``; raise ``ContentError`` on a problem."""
+    """Load and validate ``life_events.toml`` and ``relationship_events.toml``;
+    raise ``ContentError`` on a problem."""
     root = Entry(FILE, "(top level)", read_toml(directory, FILE))
     table = root.table("settings")
     settings = StorySettings(
@@ -319,102 +362,21 @@ def load_life_events(directory: Traversable) -> StoryletRules:
         expire_days=table.integer("expire_days", low=1, high=3650),
     )
     table.done()
-    events = tuple(_storylet(entry) for entry in root.tables("events"))
+    events = [_storylet(entry) for entry in root.tables("events")]
     root.done()
-    return StoryletRules(settings=settings, events=events)
-
-
-def _effect_lists(storylet: Storylet) -> Iterable[tuple[str, tuple[Effect, ...]]]:
-    yield "effects", storylet.effects
-    for choice in storylet.choices:
-        for name in ("effects", "success", "failure"):
-            yield f"choices[{choice.id}].{name}", getattr(choice, name)
-
-
-def check_storylets(
-    rules: StoryletRules,
-    stage_ids: Sequence[str],
-    stat_names: Sequence[str],
-    roles: Sequence[str],
-    causes: Sequence[str],
-    *,
-    jobs: Sequence[str] = (),
-    schools: Sequence[str] = (),
-    system_flags: Sequence[str] = (),
-) -> list[str]:
-    """Every dangling id and unreachable storylet, as located messages.
-
-    A storylet with weight 0 is never drawn, so some follow-up must lead to it.
-    The ``system_flags`` (set by the career rules) may be read, never set.
-    """
-    problems: list[str] = []
-    known = {storylet.id for storylet in rules.events}
-    targets = {
-        effect.event_id
-        for storylet in rules.events
-        for _, effects in _effect_lists(storylet)
-        for effect in effects
-        if isinstance(effect, FollowUpEffect)
-    }
-
-    def report(storylet: Storylet, field: str, problem: str) -> None:
-        problems.append(
-            str(ContentError(FILE, f"events[{storylet.id}]", field, problem))
-        )
-
-    for storylet in rules.events:
-        conditions = storylet.conditions
-        for stage in conditions.stages:
-            if stage not in stage_ids:
-                report(storylet, "stages", f"names no stage: {stage!r}")
-        for stat, _, _ in conditions.stats:
-            if stat not in stat_names:
-                report(storylet, f"stats.{stat}", "names no stat")
-        if (
-            conditions.requires_role is not None
-            and conditions.requires_role not in roles
-        ):
-            report(
-                storylet,
-                "requires_role",
-                f"names no role: {conditions.requires_role!r}",
-            )
-        for choice in storylet.choices:
-            if choice.check is not None and choice.check.stat not in stat_names:
-                report(storylet, f"choices[{choice.id}].check.stat", "names no stat")
-        for path, effects in _effect_lists(storylet):
-            for n, effect in enumerate(effects):
-                field = f"{path}[{n}]"
-                match effect:
-                    case FollowUpEffect(event_id=target) if target not in known:
-                        report(
-                            storylet,
-                            f"{field}.follow_up",
-                            f"names no event: {target!r}",
-                        )
-                    case DeathEffect(cause=cause) if cause not in causes:
-                        report(storylet, f"{field}.death", f"names no cause: {cause!r}")
-                    case StatEffect(stat=stat) if stat not in stat_names:
-                        report(storylet, f"{field}.stat", f"names no stat: {stat!r}")
-                    case (
-                        RelationshipEffect(role=role) | RelativeDiesEffect(role=role)
-                    ) if role not in roles:
-                        report(storylet, field, f"names no role: {role!r}")
-                    case JobEffect(job=job) if job not in jobs:
-                        report(storylet, f"{field}.job", f"names no job: {job!r}")
-                    case EnrollEffect(school=school) if school not in schools:
-                        report(
-                            storylet, f"{field}.enroll", f"names no school: {school!r}"
-                        )
-                    case FlagEffect(flag=flag) | UnflagEffect(flag=flag) if (
-                        flag in system_flags
-                    ):
-                        report(
-                            storylet,
-                            field,
-                            f"{flag!r} is a system flag of the career rules: use "
-                            "the job, lose_job, retire or enroll effects",
-                        )
-        if storylet.weight == 0 and storylet.id not in targets:
-            report(storylet, "weight", "is 0 and no follow_up leads here: unreachable")
-    return problems
+    extra = Entry(
+        RELATIONSHIP_FILE, "(top level)", read_toml(directory, RELATIONSHIP_FILE)
+    )
+    life_ids = {storylet.id for storylet in events}
+    romantic: list[Storylet] = []
+    for entry in extra.tables("events"):
+        storylet = _relationship_event(entry)
+        if storylet.id in life_ids:
+            raise entry.error("id", f"duplicates an event of {FILE}")
+        romantic.append(storylet)
+    extra.done()
+    return StoryletRules(
+        settings=settings,
+        events=(*events, *romantic),
+        relationship_events=tuple(s.id for s in romantic),
+    )

@@ -15,9 +15,11 @@ Rules of this module (DESIGN.md "Determinism rules" 1 and 2; docs/life.md):
   not eligible waits while only the question queue holds it back (the queue is full,
   or its own question is pending) and is dropped otherwise.
 - Eligible: the character is alive and every condition holds (stage, age, stats,
-  flags, living relative); a once-per-life storylet has not happened; a cooldown
-  has run out (``day - last >= cooldown_days``); a storylet with choices has no
-  question pending and the queue has room (``max_pending``).
+  flags, living relative, the stage of the current relationship:
+  ``dating.stages.relationship_stage``, ``single`` without one); a once-per-life
+  storylet has not happened; a cooldown has run out (``day - last >=
+  cooldown_days``); a storylet with choices has no question pending and the queue
+  has room (``max_pending``).
 - A storylet happens once it is offered: it is marked seen (once) or its day is
   recorded (cooldown), then its effects apply, or its question is queued until
   ``asked_day + expire_days``.
@@ -35,6 +37,7 @@ import uuid
 
 from attrs import evolve
 
+from ..dating.stages import relationship_stage
 from ..ids import BAOLIFE_NAMESPACE
 from ..rng import stream
 from ..state import Character, PendingQuestion, StoryState
@@ -55,6 +58,7 @@ from .story_results import (
     QuestionAsked,
     QuestionResolved,
     RelativeDied,
+    RomanceChanged,
     StatChanged,
     StoryHappening,
 )
@@ -75,6 +79,7 @@ __all__ = [
     "QuestionAsked",
     "QuestionResolved",
     "RelativeDied",
+    "RomanceChanged",
     "Scene",
     "StatChanged",
     "StoryHappening",
@@ -115,7 +120,14 @@ def _conditions_hold(
         if any(flag in flags for flag in conditions.flags_none):
             return False
     role = conditions.requires_role
-    return role is None or any(r.role == role and r.alive for r in character.family)
+    if role is not None and not any(
+        r.role == role and r.alive for r in character.family
+    ):
+        return False
+    return (
+        not conditions.relationship
+        or relationship_stage(character) in conditions.relationship
+    )
 
 
 def _rested(storylet: Storylet, story: StoryState, day: int) -> bool:

@@ -31,7 +31,13 @@ from attrs import evolve, frozen
 from ..catalog import Catalog
 from ..commands import Command, NewPlayer
 from ..engine import start, step, tick
-from ..events import Event, LifeEventOccurred, QuestionPosed
+from ..events import (
+    DateWent,
+    Event,
+    LifeEventOccurred,
+    QuestionPosed,
+    RelationshipChanged,
+)
 from ..replies import Rejection
 from ..rng import stream
 from ..state import PlayerState
@@ -66,6 +72,7 @@ __all__ = [
     "Wait",
     "candidates",
     "choose",
+    "dating_facts",
     "make_turn",
     "play",
     "play_life",
@@ -102,6 +109,8 @@ class BotLife:
     rejections: tuple[Rejected, ...]  # commands refused (a bot bug if any)
     storylets: tuple[str, ...]  # ids of the storylets that happened, sorted
     moves: tuple[tuple[str, int], ...]  # (move kind, accepted commands), sorted
+    dates: tuple[str, ...] = ()  # ``venue/activity`` of the dates gone on, sorted
+    stages: tuple[str, ...] = ()  # relationship stages and endings reached, sorted
 
     @property
     def commands(self) -> int:
@@ -142,6 +151,13 @@ def choose(
     return stream(bot_seed, BOT_PURPOSE, turn).weighted(options)
 
 
+def dating_facts(events: Iterable[Event]) -> tuple[set[str], set[str]]:
+    """The ``venue/activity`` of the dates and the stages reached in ``events``."""
+    dates = {f"{e.venue}/{e.activity}" for e in events if isinstance(e, DateWent)}
+    stages = {e.to_stage for e in events if isinstance(e, RelationshipChanged)}
+    return dates, stages
+
+
 def storylet_ids(events: Iterable[Event]) -> set[str]:
     """The ids of the storylets that happened or asked in ``events``."""
     return {
@@ -173,13 +189,22 @@ def play(
     journal: list[Command] = []
     rejections: list[Rejected] = []
     seen: set[str] = set()
+    dates: set[str] = set()
+    stages: set[str] = set()
     accepted: dict[str, int] = {}
+
+    def note(events: tuple[Event, ...]) -> None:
+        seen.update(storylet_ids(events))
+        dated, reached = dating_facts(events)
+        dates.update(dated)
+        stages.update(reached)
+
     began = state.living is not None
     turns = idle = 0
     ended = "turn_limit"
     while turns < limits.max_turns:
         view, lived = tick(state, at, catalog)
-        seen |= storylet_ids(lived)
+        note(lived)
         state = view
         character = view.living
         if character is None and began:
@@ -211,7 +236,7 @@ def play(
         state = outcome.state
         journal.append(move)
         accepted[kind] = accepted.get(kind, 0) + 1
-        seen |= storylet_ids(outcome.events)
+        note(outcome.events)
         began = began or state.living is not None
     if ended == "turn_limit" and began and state.living is None:
         ended = "death"  # the last turn's command ended the life
@@ -223,6 +248,8 @@ def play(
         idle_turns=idle,
         rejections=tuple(rejections),
         storylets=tuple(sorted(seen)),
+        dates=tuple(sorted(dates)),
+        stages=tuple(sorted(stages)),
         moves=tuple(sorted(accepted.items())),
     )
 

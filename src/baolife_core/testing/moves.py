@@ -51,6 +51,7 @@ from ..life.careers import job_problem, school_problem
 from ..life.contacts import person
 from ..life.conversations import TALK_KEY
 from ..state import Character, PlayerState
+from .dating_moves import dating_moves
 from .pace import DEFAULT_PACE, Pace
 
 __all__ = [
@@ -369,5 +370,6 @@ MOVES: tuple[MoveKind, ...] = (
     MoveKind("purchase_time_skip", time_skip_moves),
     MoveKind("career", career_moves),
     MoveKind("conversation", conversation_moves),
+    MoveKind("dating", dating_moves),
     MoveKind("wait", wait_moves),
 )

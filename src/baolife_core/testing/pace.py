@@ -70,6 +70,8 @@ class Pace:
     career_weight: int = field(default=2, validator=_non_negative)
     #: Weight of starting a conversation, with the next person in turn (0: never).
     talk_weight: int = field(default=2, validator=_non_negative)
+    #: Weight of dating: likes, dates, stages and endings (0: it never dates).
+    dating_weight: int = field(default=2, validator=_non_negative)
     #: The waits it may choose, as (game hours, weight) pairs.
     waits: tuple[tuple[int, int], ...] = field(
         default=((2, 4), (12, 3), (48, 2)), validator=_check_waits
@@ -88,7 +90,11 @@ class Limits:
 DEFAULT_PACE = Pace()
 #: A casual player: some activities, long waits.
 CASUAL_PACE = Pace(
-    activity_weight=1, career_weight=1, talk_weight=1, waits=((24, 10), (72, 10))
+    activity_weight=1,
+    career_weight=1,
+    talk_weight=1,
+    dating_weight=1,
+    waits=((24, 10), (72, 10)),
 )
 #: An idle player: it only answers questions and waits.
 IDLE_PACE = Pace(
@@ -96,6 +102,7 @@ IDLE_PACE = Pace(
     skip_weight=0,
     career_weight=0,
     talk_weight=0,
+    dating_weight=0,
     waits=((24, 1), (72, 1)),
 )
 #: The three players, busy first.

@@ -1,0 +1,1 @@
+"""Tests of ``baolife_core.dating``: content, NPCs, compatibility, bios, matching."""
