@@ -47,6 +47,20 @@ class Entry:
             raise self.error(field, f"must be within {low}..{high}, got {value}")
         return value
 
+    def integer_range(self, field: str, *, low: int, high: int) -> tuple[int, int]:
+        """A ``[low, high]`` pair of integers within ``low..high``, in order."""
+        value = self._get(field, _REQUIRED)
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or any(type(v) is not int for v in value)
+            or not low <= value[0] <= value[1] <= high
+        ):
+            raise self.error(
+                field, f"must be [low, high] within {low}..{high}, got {value!r}"
+            )
+        return value[0], value[1]
+
     def has(self, field: str) -> bool:
         """True if the table sets ``field``."""
         return field in self.data

@@ -86,21 +86,6 @@ _WEIGHTS = ("personality", "interests", "chemistry")
 _SHARES = ("compatibility", "luck", "check")
 
 
-def _range(entry: Entry, field: str, low: int, high: int) -> tuple[int, int]:
-    value = entry.data.get(field)
-    entry.seen.add(field)
-    if (
-        not isinstance(value, list)
-        or len(value) != 2
-        or any(type(v) is not int for v in value)
-        or not low <= value[0] <= value[1] <= high
-    ):
-        raise entry.error(
-            field, f"must be [low, high] within {low}..{high}, got {value!r}"
-        )
-    return value[0], value[1]
-
-
 def _tables(parent: Entry, field: str) -> Iterable[Entry]:
     """The array of tables ``field`` of ``parent``, its entries named
     ``parent.field[id]`` (or ``field[id]`` at the top level)."""
@@ -384,7 +369,9 @@ def load_dating_rules(
     max_romances = settings.integer("max_romances", low=1, high=100)
     age_gap = settings.integer("age_gap", low=0, high=100)
     interests, traits, dealbreakers = _vocabularies(root, flags)
-    per_person = _range(settings, "interests_per_person", 2, len(interests))
+    per_person = settings.integer_range(
+        "interests_per_person", low=2, high=len(interests)
+    )
     settings.done()
     compatibility, match_chance = _scoring(root)
     rules = DatingRules(

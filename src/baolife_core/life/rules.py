@@ -99,21 +99,6 @@ class LifeRules:
         return dict(self.names)[gender]
 
 
-def _range(entry: Entry, field: str, low: int, high: int) -> tuple[int, int]:
-    value = entry.data.get(field)
-    entry.seen.add(field)
-    if (
-        not isinstance(value, list)
-        or len(value) != 2
-        or any(type(v) is not int for v in value)
-        or not low <= value[0] <= value[1] <= high
-    ):
-        raise entry.error(
-            field, f"must be [low, high] within {low}..{high}, got {value!r}"
-        )
-    return value[0], value[1]
-
-
 def _stages(root: Entry) -> tuple[Stage, ...]:
     stages: list[Stage] = []
     for entry in root.tables("stages"):
@@ -146,8 +131,10 @@ def _character(root: Entry) -> CharacterRules:
     rules = CharacterRules(
         genders=genders,
         gender_weights=tuple(weights),
-        stat_ranges=tuple(_range(entry, stat, 0, 100) for stat in STAT_NAMES),
-        personality=_range(entry, "personality", 0, 100),
+        stat_ranges=tuple(
+            entry.integer_range(stat, low=0, high=100) for stat in STAT_NAMES
+        ),
+        personality=entry.integer_range("personality", low=0, high=100),
         max_siblings=entry.integer("max_siblings", low=0, high=10),
     )
     entry.done()
