@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from baolife_storage_mysql import alembic_config, metadata
 
 #: The latest revision.
-HEAD = "0007"
+HEAD = "0008"
 
 
 def differences(engine: Engine) -> list[Any]:

@@ -187,10 +187,14 @@ def _player_column(table_name: str) -> str:
 
 
 #: The tables that hold players' rows (the catalog tables hold content).
+#: Tables written beside gameplay, not in a player's transaction (revision 0008).
+OPERATIONS_TABLES = frozenset({"analytics_events", "analytics_sessions"})
+
 PLAYER_TABLES = tuple(
     table
     for table in metadata.sorted_tables
     if _player_column(table.name) in table.columns
+    and table.name not in OPERATIONS_TABLES
 )
 
 

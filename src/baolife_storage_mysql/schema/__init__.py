@@ -50,6 +50,9 @@ Rules of this module:
   so string comparison is exact and case-sensitive, as on SQLite.
 - This is the *current* shape; a change here needs a new migration in
   ``migrations/versions`` (a test compares the migrated database with it).
+- Operational tables (``operations``: analytics, deletion tombstones) are no
+  projection of the journal and have no foreign key to ``players``: analytics are
+  written after the fact in batches, and a purge deletes them with the player.
 - Modules stay under 400 lines: a new domain's tables go in a module of their
   own, re-exported here.
 """
@@ -89,17 +92,21 @@ from .metagame import (
     player_login_streak,
     player_statistics,
 )
+from .operations import analytics_events, analytics_sessions, deletion_log
 
 __all__ = [
     "NAMING_CONVENTION",
     "STATISTIC_COLUMNS",
     "achievements",
+    "analytics_events",
+    "analytics_sessions",
     "characters",
     "daily_login_rewards",
     "daily_quest_templates",
     "date_activities",
     "date_venues",
     "dating_compatibility",
+    "deletion_log",
     "diamond_transactions",
     "energy_refill_purchases",
     "locations",

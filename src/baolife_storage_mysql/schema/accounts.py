@@ -43,6 +43,26 @@ users = Table(
         comment="the device that created the player; one player per device",
     ),
     Column("created_at", BigInteger, nullable=False, comment="creation instant, ms"),
+    Column(
+        "deletion_requested_at",
+        BigInteger,
+        nullable=True,
+        comment="instant the player asked for deletion, ms; NULL if not asked",
+    ),
+    Column(
+        "purge_after",
+        BigInteger,
+        nullable=True,
+        index=True,
+        comment="instant from which the account is purged, ms; NULL if not asked",
+    ),
+    Column(
+        "tokens_valid_after",
+        BigInteger,
+        nullable=False,
+        server_default="0",
+        comment="session tokens issued before this instant (ms) are revoked",
+    ),
     comment="Accounts: one per player, bound to the device that created it.",
     **MYSQL,
 )
@@ -196,7 +216,15 @@ store_transactions = Table(
         primary_key=True,
         comment="the App Store transaction id (transactionId of the signed JWS)",
     ),
-    player_id_column("store transaction", index=True),
+    Column(
+        "player_id",
+        ID,
+        nullable=True,
+        index=True,
+        comment="the player it was credited to; NULL once that player was purged "
+        "(the transaction stays claimed: it is credited once, ever). No foreign "
+        "key, so a purge can keep the row",
+    ),
     Column(
         "bound_at", BigInteger, nullable=False, comment="instant of the binding, ms"
     ),
