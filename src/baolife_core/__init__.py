@@ -118,6 +118,8 @@ from .events import (
 from .memory_store import InMemoryStore
 from .outcome import Outcome
 from .ports import (
+    AnalyticsEvent,
+    AnalyticsSink,
     BioRequest,
     CommandRecord,
     Genesis,
@@ -258,6 +260,8 @@ __all__ = [
     "ActivityResult",
     "AdvanceRelationship",
     "AffectionChanged",
+    "AnalyticsEvent",
+    "AnalyticsSink",
     "AnswerQuestion",
     "AnswerResult",
     "ApplyForJob",

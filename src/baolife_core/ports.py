@@ -36,6 +36,8 @@ from .replies import Reply
 from .state import PlayerState
 
 __all__ = [
+    "AnalyticsEvent",
+    "AnalyticsSink",
     "BioRequest",
     "CommandRecord",
     "Genesis",
@@ -155,3 +157,31 @@ class ReceiptVerifier(Protocol):
 
     def verify(self, signed_transaction: str, *, at: int) -> VerifiedPurchase:
         """The verified purchase, or ``ReceiptError`` saying why not."""
+
+
+@frozen
+class AnalyticsEvent:
+    """One analytics row: a domain event or an exposure, without PII."""
+
+    player_id: str | None  # the player it is about; None for a server-level event
+    session_id: str | None  # the connection it happened on; None outside one
+    name: str  # e.g. ``date_went``, ``experiment_exposure``
+    properties: str  # canonical JSON object of the event's fields (never PII)
+    at: int  # ms UTC
+
+
+class AnalyticsSink(Protocol):
+    """Where analytics go (DESIGN.md "Observability"): buffered, batched, lossy.
+
+    Gameplay never waits on analytics: every method returns at once and never
+    raises; a sink that cannot keep up drops and counts what it drops.
+    """
+
+    def record(self, events: Sequence[AnalyticsEvent]) -> None:
+        """Queue ``events`` for writing."""
+
+    def session_started(self, session_id: str, player_id: str, *, at: int) -> None:
+        """A connection of ``player_id`` began at ``at`` (ms)."""
+
+    def session_ended(self, session_id: str, *, at: int, messages: int) -> None:
+        """The connection ended at ``at`` (ms) after ``messages`` client frames."""
