@@ -20,6 +20,13 @@ Rules of this module:
   DER or PEM file, replaces the bundled Apple Root CA - G3;
   ``BAOLIFE_APPSTORE_ENVIRONMENTS`` narrows ``Production,Sandbox``). The verifier
   is built before the database is touched, so a bad setting fails fast.
+- GDPR purge (docs/operations.md "GDPR"): the server purges the accounts whose
+  deletion grace has ended at start and then every ``BAOLIFE_PURGE_INTERVAL_S``
+  seconds (3600; ``0`` switches the task off, for deployments that run
+  ``baolife gdpr purge`` from a scheduler instead).
+- Analytics (docs/operations.md "Analytics"): a ``SqlAnalyticsSink`` on the
+  store's database URL, with a pool of its own, handed to the server; closed
+  after the server, so the sessions its closing connections end are written.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from baolife_storage_mysql import (
     create_store,
     sync_catalog,
 )
+from baolife_storage_mysql.analytics import create_analytics_sink
 from baolife_transport_ws import GameServer, ServerConfig
 
 from .receipts import (
@@ -85,6 +93,7 @@ class Settings:
     appstore_bundle_id: str | None = None  # the app's bundle id; production needs it
     appstore_root_cert: Path | None = None  # trust anchor file; None: Apple's G3
     appstore_environments: tuple[str, ...] = ("Production", "Sandbox")  # accepted
+    purge_interval_s: float | None = 3600.0  # GDPR purge task period; None: off
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **flags: object) -> Settings:
@@ -110,6 +119,18 @@ class Settings:
                     f"of {', '.join(APP_STORE_ENVIRONMENTS)}, got {environments!r}"
                 )
             values["appstore_environments"] = names
+        purge_interval = environ.get("BAOLIFE_PURGE_INTERVAL_S")
+        if purge_interval:
+            try:
+                interval = float(purge_interval)
+            except ValueError:
+                interval = -1.0
+            if not interval >= 0 or interval == float("inf"):
+                raise SettingsError(
+                    "BAOLIFE_PURGE_INTERVAL_S must be a number of seconds >= 0 "
+                    f"(0: no purge task), got {purge_interval!r}"
+                )
+            values["purge_interval_s"] = interval or None
         timeout = environ.get("BAOLIFE_LLM_TIMEOUT_S")
         if timeout:
             try:
@@ -209,13 +230,18 @@ async def run_server(settings: Settings, stop: asyncio.Event) -> None:
         secret = secrets.token_urlsafe(32)
         log.warning("token_secret_generated", reason="BAOLIFE_TOKEN_SECRET not set")
     service, store = await asyncio.to_thread(build_service, settings)
+    analytics = create_analytics_sink(settings.db_url)
     server = GameServer(
         service,
         ServerConfig(host=settings.host, port=settings.port, token_secret=secret),
+        analytics=analytics,
+        purge_interval_s=settings.purge_interval_s,
     )
     try:
         await server.start()
         await stop.wait()
         await server.stop()
     finally:
+        # After the server: its closed connections have ended their sessions.
+        await asyncio.to_thread(analytics.close)
         store.close()

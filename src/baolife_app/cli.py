@@ -1,5 +1,5 @@
-"""The ``baolife`` command: ``serve``, ``db upgrade``, ``store refund``,
-``content check``.
+"""The ``baolife`` command: ``serve``, ``db upgrade``, ``db rebuild-projections``,
+``store refund``, ``gdpr export``, ``gdpr purge``, ``content check``.
 
 ``content check`` exits 0 when the content is valid and every life event is
 reachable, 1 when it loads but has problems (a static finding, or a life event no
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -23,6 +24,7 @@ from baolife_core import (
     Catalog,
     ContentError,
     GameService,
+    PlayerNotFoundError,
     Rejection,
     load_catalog,
     to_wire,
@@ -34,7 +36,8 @@ from baolife_core.content_check import (
     load_problems,
 )
 from baolife_core.dating.stages import ENDINGS, STAGES
-from baolife_storage_mysql import create_store, upgrade_database
+from baolife_storage_mysql import create_store, make_engine, upgrade_database
+from baolife_storage_mysql.rebuild import RebuildError, rebuild_projections
 
 from .bootstrap import Settings, SettingsError, configure_logging, run_server
 
@@ -62,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply migrations")
     upgrade.add_argument("--db", dest="db_url", help="database URL")
+    rebuild = db_commands.add_parser(
+        "rebuild-projections",
+        help="write the projection tables again from the journal (docs/storage.md)",
+    )
+    rebuild.add_argument("--db", dest="db_url", help="database URL")
+    rebuild.add_argument("--player", help="rebuild this player only (default: all)")
 
     store = commands.add_parser("store", help="App Store purchases")
     store_commands = store.add_subparsers(dest="store_command", required=True)
@@ -74,6 +83,25 @@ def _parser() -> argparse.ArgumentParser:
         "--reason", default="refund", help="refund or revoked (default refund)"
     )
     refund.add_argument("--db", dest="db_url", help="database URL")
+
+    gdpr = commands.add_parser("gdpr", help="GDPR: data export, account purge")
+    gdpr_commands = gdpr.add_subparsers(dest="gdpr_command", required=True)
+    export = gdpr_commands.add_parser(
+        "export", help="print every row held for a player as one JSON document"
+    )
+    export.add_argument("player_id", help="the player id")
+    export.add_argument("--db", dest="db_url", help="database URL")
+    purge = gdpr_commands.add_parser(
+        "purge",
+        help="hard-delete the accounts whose deletion grace has ended "
+        "(docs/operations.md)",
+    )
+    purge.add_argument("--db", dest="db_url", help="database URL")
+    purge.add_argument(
+        "--now",
+        type=_instant,
+        help="purge as of this instant, ms UTC (default: the current time)",
+    )
 
     content = commands.add_parser("content", help="game content tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -100,6 +128,19 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _instant(text: str) -> int:
+    """An instant in integer ms UTC (``--now``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be integer milliseconds since 1970 UTC, got {text!r}"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
     return value
 
 
@@ -186,7 +227,10 @@ def _store_refund(settings: Settings, transaction_id: str, reason: str) -> int:
     finally:
         store.close()
     if done is None:
-        print(f"baolife: no player claimed store transaction {transaction_id}")
+        print(
+            f"baolife: no player claimed store transaction {transaction_id} "
+            "(or its player was purged)"
+        )
         return 1
     owner, result = done
     reply = result.reply
@@ -194,6 +238,76 @@ def _store_refund(settings: Settings, transaction_id: str, reason: str) -> int:
         print(f"baolife: {owner}: {reply.code}: {reply.message}", file=sys.stderr)
         return 1
     print(f"refunded {transaction_id} of player {owner}: {to_wire(reply)}")
+    return 0
+
+
+#: Players between two progress lines of ``db rebuild-projections``.
+REBUILD_PROGRESS_EVERY = 1_000
+
+
+def _gdpr_export(settings: Settings, player_id: str) -> int:
+    """``baolife gdpr export``: every row held for the player, one JSON document."""
+    store = create_store(settings.db_url, upgrade=False)
+    try:
+        service = GameService(store, load_catalog(settings.content_dir))
+        document = service.export_data(player_id, at=int(time.time() * 1000))
+    except PlayerNotFoundError:
+        print(f"baolife: no player {player_id}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))
+    return 0
+
+
+def _gdpr_purge(settings: Settings, now: int | None) -> int:
+    """``baolife gdpr purge``: hard-delete every account due at ``now``."""
+    at = int(time.time() * 1000) if now is None else now
+    store = create_store(settings.db_url, upgrade=False)
+    try:
+        service = GameService(store, load_catalog(settings.content_dir))
+        purged = service.purge_due_accounts(at=at)
+    finally:
+        store.close()
+    for account in purged:  # the tombstone only: no id leaves the database
+        tombstone = account.tombstone
+        rows = sum(count for _, count in tombstone.rows_deleted)
+        print(
+            f"purged an account: deletion requested at {tombstone.requested_at}, "
+            f"{rows} rows"
+        )
+    count = len(purged)
+    print(f"purged {count} account{'' if count == 1 else 's'} due at {at}")
+    return 0
+
+
+def _rebuild_projections(settings: Settings, player_id: str | None) -> int:
+    """``baolife db rebuild-projections``: the projection tables from the journal."""
+    engine = make_engine(settings.db_url)
+    done = 0
+
+    def progress(_player: str, _rows: object) -> None:
+        nonlocal done
+        done += 1
+        if done % REBUILD_PROGRESS_EVERY == 0:
+            print(f"baolife: rebuilt {done} players so far", file=sys.stderr)
+
+    try:
+        rebuilt = rebuild_projections(engine, player_id, progress=progress)
+    except PlayerNotFoundError:
+        print(f"baolife: no player {player_id}", file=sys.stderr)
+        return 1
+    except RebuildError as error:
+        print(f"baolife: {error}", file=sys.stderr)
+        if done:
+            print(f"baolife: {done} players rebuilt before it", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    noun = "player" if rebuilt.players == 1 else "players"
+    print(f"rebuilt the projections of {rebuilt.players} {noun}: {rebuilt.total} rows")
+    for table, count in rebuilt.rows.items():
+        print(f"  {table}: {count}")
     return 0
 
 
@@ -212,6 +326,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 migrate=args.migrate,
             )
             asyncio.run(_serve(settings))
+        elif args.command == "db" and args.db_command == "rebuild-projections":
+            settings = Settings.from_env(os.environ, db_url=args.db_url)
+            return _rebuild_projections(settings, args.player)
         elif args.command == "db":
             settings = Settings.from_env(os.environ, db_url=args.db_url)
             upgrade_database(settings.db_url)
@@ -220,6 +337,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "store":
             settings = Settings.from_env(os.environ, db_url=args.db_url)
             return _store_refund(settings, args.transaction_id, args.reason)
+        elif args.command == "gdpr" and args.gdpr_command == "export":
+            settings = Settings.from_env(os.environ, db_url=args.db_url)
+            return _gdpr_export(settings, args.player_id)
+        elif args.command == "gdpr":
+            settings = Settings.from_env(os.environ, db_url=args.db_url)
+            return _gdpr_purge(settings, args.now)
         else:
             return _content_check(args.directory, args.lives, args.seed)
     except (ContentError, SettingsError, ValueError) as error:

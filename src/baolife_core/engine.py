@@ -20,7 +20,8 @@ Rules of this module (DESIGN.md "The core" and "Determinism rules"):
   the balance then holds (one ``refund_debt`` debit); never inside ``advance``,
   where it would depend on how the days were batched.
 - Daily quests follow the player's commands only: on a command's local day the
-  day's set is rolled if it is not yet (``QuestsRolled``), and the command's own
+  day's set is rolled if no later or equal day was rolled (``QuestsRolled``; an
+  offset change back to a rolled day rolls nothing again), and the command's own
   events — not the days it lived — move them. (The days crossed between two
   commands depend on when a server ticks; a command's events do not.)
 """
@@ -222,7 +223,11 @@ def _quest_day(
     """Roll the daily quests of ``at``'s local day if they are not yet rolled."""
     retention = state.retention
     today = local_day(at, retention.utc_offset_minutes)
-    if retention.quests.day == today:
+    last = retention.quests.day
+    if last is not None and today <= last:
+        # The day's quests are rolled once: a UTC offset moved back to a day
+        # already rolled (or an earlier one) keeps the later day's quests, so no
+        # day's progress is reset and no reward can be claimed twice.
         return state, ()
     quests = roll_quests(catalog.quests, state.seed, today)
     rolled = QuestsRolled(

@@ -18,11 +18,16 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
 - ``TextWriter.write_line`` and ``write_bio`` may do I/O (an LLM over HTTP); what
   they return enters the engine as command data (DESIGN.md "The core"), so replay
   never calls them.
+- ``AccountStore`` (DESIGN.md "Storage", GDPR): a player's export is every record
+  the store holds for it; a deletion revokes its session tokens at once and
+  schedules the purge, which hard-deletes every record and leaves a ``Tombstone``
+  with counts and instants only. A store transaction id outlives the purge:
+  still claimed, bound to no player (``bind_store_transaction`` returns None).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from attrs import frozen
@@ -36,17 +41,22 @@ from .replies import Reply
 from .state import PlayerState
 
 __all__ = [
+    "Account",
+    "AccountStore",
     "AnalyticsEvent",
     "AnalyticsSink",
     "BioRequest",
     "CommandRecord",
+    "ExportTables",
     "Genesis",
     "LineRequest",
     "PlayerStore",
+    "PurgedAccount",
     "ReceiptError",
     "ReceiptVerifier",
     "StoredPlayer",
     "TextWriter",
+    "Tombstone",
     "VerifiedPurchase",
 ]
 
@@ -81,8 +91,97 @@ class CommandRecord:
     idempotency_key_hash: str | None  # SHA-256 hex, recorded with the reply
 
 
-class PlayerStore(Protocol):
-    """Persistence of players: journal, snapshot, projections, idempotency."""
+#: A player's records by table: each a list of rows, column -> value as stored
+#: (ints, strings, None), in key order (``AccountStore.export_player``).
+ExportTables = Mapping[str, Sequence[Mapping[str, object]]]
+
+
+@frozen
+class Account:
+    """A player's account: its deletion schedule and session-token revocation."""
+
+    player_id: str  # the player (``users.user_id``)
+    created_at: int  # ms, the genesis instant
+    tokens_valid_after: int  # ms; a token stamped at or before it is revoked
+    deletion_requested_at: int | None  # ms; None unless a deletion is scheduled
+    purge_after: int | None  # ms the purge may run from; None: not scheduled
+
+    @property
+    def deletion_scheduled(self) -> bool:
+        """True while a deletion is scheduled (its grace running or ended)."""
+        return self.purge_after is not None
+
+    def due(self, at: int) -> bool:
+        """True once the grace has ended at ``at``: the account is as good as gone."""
+        return self.purge_after is not None and self.purge_after <= at
+
+    def accepts_token(self, issued_at: int, at: int) -> bool:
+        """Whether a token stamped at ``issued_at`` (ms) still opens the account.
+
+        Tokens are stamped in whole seconds, so a token stamped in the very second
+        of a revocation counts as issued before it (revocation errs on revoking).
+        """
+        return issued_at > self.tokens_valid_after and not self.due(at)
+
+
+@frozen
+class Tombstone:
+    """What a purge leaves of an account: instants and counts, nothing identifying."""
+
+    requested_at: int  # ms, when the player asked for the deletion
+    purged_at: int  # ms, when its records were deleted
+    rows_deleted: tuple[tuple[str, int], ...]  # (table, rows), by table name
+
+
+@frozen
+class PurgedAccount:
+    """One purged account: its id (for the caller only, never stored) and tombstone."""
+
+    player_id: str  # the id that was purged: close its connections, never log it
+    tombstone: Tombstone  # the row written to ``deletion_log``
+
+
+class AccountStore(Protocol):
+    """Accounts (GDPR): export, delayed deletion, token revocation, the purge."""
+
+    def account(self, player_id: str) -> Account | None:
+        """The player's account, or None (never created, or purged)."""
+
+    def export_player(self, player_id: str) -> ExportTables | None:
+        """Every record the store holds for the player, by table; None if unknown.
+
+        Read in one transaction, so the tables agree with each other.
+        """
+
+    def schedule_deletion(
+        self, player_id: str, *, at: int, purge_after: int
+    ) -> Account:
+        """Revoke the player's tokens stamped up to ``at`` and schedule its purge.
+
+        A deletion already scheduled keeps its first ``requested_at`` and
+        ``purge_after`` (asking again never extends the grace); the tokens are
+        revoked again. Returns the account after; ``PlayerNotFoundError`` if none.
+        """
+
+    def cancel_deletion(self, player_id: str, *, at: int) -> bool:
+        """Unschedule a deletion whose grace runs at ``at`` (``purge_after > at``).
+
+        True if one was cancelled; False when none is scheduled, the grace has
+        ended or the player is unknown. Revoked tokens stay revoked.
+        """
+
+    def purge_due(self, *, at: int, limit: int) -> Sequence[PurgedAccount]:
+        """Hard-delete up to ``limit`` accounts due at ``at`` (``purge_after <= at``).
+
+        One transaction per account: every record of the player goes, a store
+        transaction it claimed stays claimed by nobody, and one ``Tombstone``
+        is kept. An account cancelled meanwhile is skipped. Oldest due first.
+        """
+
+
+class PlayerStore(AccountStore, Protocol):
+    """Persistence of players: journal, snapshot, projections, idempotency, and
+    their accounts (``AccountStore``)."""
 
     def create_player(self, genesis: Genesis) -> None:
         """Write a new player; ``ConcurrencyError`` if the device already has one."""
@@ -107,18 +206,21 @@ class PlayerStore(Protocol):
 
     def bind_store_transaction(
         self, transaction_id: str, player_id: str, *, at: int
-    ) -> str:
+    ) -> str | None:
         """Bind a store transaction id to a player, once ever; return its owner.
 
         The first binder owns the id for good: binding it again, by the same or
-        another player, changes nothing and returns the first player. ``at`` is
-        the instant of the first binding (ms). A new binding for an unknown player
-        raises ``PlayerNotFoundError``; a transient database error raises
-        ``ConcurrencyError`` (binding is idempotent, so the caller retries).
+        another player, changes nothing and returns the first player, or None
+        once that player was purged (the id stays claimed for ever: it is never
+        bound, nor credited, again). ``at`` is the instant of the first binding
+        (ms). A new binding for an unknown player raises ``PlayerNotFoundError``;
+        a transient database error raises ``ConcurrencyError`` (binding is
+        idempotent, so the caller retries).
         """
 
     def store_transaction_owner(self, transaction_id: str) -> str | None:
-        """The player a store transaction id is bound to, or None (for a refund)."""
+        """The player a store transaction id is bound to, or None (for a refund):
+        never bound, or bound to a player since purged."""
 
 
 class TextWriter(Protocol):

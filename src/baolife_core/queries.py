@@ -98,12 +98,15 @@ def photo_album(state: PlayerState, at: int, catalog: Catalog) -> PhotoAlbum:
 
 
 def quests(state: PlayerState, at: int, catalog: Catalog) -> QuestList:
-    """``get_quests``: today's daily quests (empty until the day's first command)."""
+    """``get_quests``: the daily quests in force (empty until the day's first
+    command)."""
     retention = state.retention
     today = local_day(at, retention.utc_offset_minutes)
     held = retention.quests
-    if held.day != today:
+    if held.day is None or held.day < today:
         return QuestList(local_day=today, quests=())
+    # The set in force: today's, or a later day's after the offset moved back
+    # (a day's quests are rolled once; engine rules).
     entries = []
     for slot in held.slots:
         template = catalog.quests.quest(slot.quest)
@@ -125,7 +128,7 @@ def quests(state: PlayerState, at: int, catalog: Catalog) -> QuestList:
                 reward=reward,
             )
         )
-    return QuestList(local_day=today, quests=tuple(entries))
+    return QuestList(local_day=held.day, quests=tuple(entries))
 
 
 def inventory(state: PlayerState, at: int, catalog: Catalog) -> Inventory:

@@ -36,12 +36,25 @@ Rules of this module (DESIGN.md "Storage", steps 1-5):
   (``PlayerStore.bind_store_transaction``; another player's id is
   ``already_claimed``), then the verified fields run as ``CreditStorePurchase``,
   keyed by the transaction id: a retry by the owner returns the first reply.
+  A transaction id whose owner was purged stays claimed by nobody
+  (``bind_store_transaction`` returns None): it is ``already_claimed`` for
+  everyone, never credited again.
+- Accounts (DESIGN.md "Storage", GDPR): ``export_data`` is every record the store
+  holds for the player, as one JSON-able document. ``request_account_deletion``
+  revokes the player's session tokens at once and schedules the purge
+  ``deletion_grace_ms`` (30 days) later; asking again keeps the first schedule.
+  ``cancel_account_deletion`` unschedules it while the grace runs. Once the
+  grace has ended the account is as good as gone (``PlayerNotFoundError`` for
+  a request or a cancel) until ``purge_due_accounts`` hard-deletes it.
+  Account writes retry transient conflicts like commands, then ``ConflictError``.
 - This module is synchronous and does no I/O itself; adapters are passed in.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from attrs import evolve, frozen
 
@@ -64,9 +77,11 @@ from .events import Event
 from .experiments import assign_variants
 from .life.conversations import line_request
 from .ports import (
+    Account,
     CommandRecord,
     Genesis,
     PlayerStore,
+    PurgedAccount,
     ReceiptError,
     ReceiptVerifier,
     StoredPlayer,
@@ -86,7 +101,24 @@ from .replies import (
 from .state import PlayerState
 from .wire import wire_name
 
-__all__ = ["GameService", "Result", "clean_line", "idempotency_key_hash"]
+__all__ = [
+    "DELETION_GRACE_MS",
+    "EXPORT_FORMAT",
+    "PURGE_BATCH",
+    "GameService",
+    "Result",
+    "clean_line",
+    "idempotency_key_hash",
+]
+
+#: The grace between a deletion request and the purge (DESIGN.md: 30 days), ms.
+DELETION_GRACE_MS = 30 * 24 * 60 * 60 * 1000
+#: The version of the export document's shape (``GameService.export_data``).
+EXPORT_FORMAT = 1
+#: Accounts purged per store call (one transaction each) by ``purge_due_accounts``.
+PURGE_BATCH = 100
+
+_T = TypeVar("_T")
 
 
 @frozen
@@ -126,10 +158,12 @@ class GameService:
         max_attempts: int = 8,
         writer: TextWriter | None = None,
         verifier: ReceiptVerifier | None = None,
+        deletion_grace_ms: int = DELETION_GRACE_MS,
     ):
         self.store = store
         self.catalog = catalog
         self.max_attempts = max_attempts
+        self.deletion_grace_ms = deletion_grace_ms  # request -> purge (module rules)
         self.writer = writer
         self.verifier = verifier  # checks signed store transactions; None: no store
         # Rate-limit buckets, per (player, limit), in this process's memory: the
@@ -390,18 +424,84 @@ class GameService:
         except ReceiptError as error:
             return Rejection(INVALID_RECEIPT, str(error))
 
-    def _bind(self, transaction_id: str, player_id: str, at: int) -> str:
-        """The owner of the store transaction; binding retries transient errors."""
+    def _bind(self, transaction_id: str, player_id: str, at: int) -> str | None:
+        """The owner of the store transaction (None: purged); binding retries
+        transient errors."""
+        return self._retrying(
+            "bind a store transaction",
+            lambda: self.store.bind_store_transaction(transaction_id, player_id, at=at),
+        )
+
+    def _retrying(self, what: str, write: Callable[[], _T]) -> _T:
+        """``write()``, retried on ``ConcurrencyError`` (idempotent writes only)."""
         for _ in range(self.max_attempts):
             try:
-                return self.store.bind_store_transaction(
-                    transaction_id, player_id, at=at
-                )
+                return write()
             except ConcurrencyError:
                 continue
-        raise ConflictError(
-            f"could not bind a store transaction after {self.max_attempts} tries"
+        raise ConflictError(f"could not {what} after {self.max_attempts} tries")
+
+    # -- accounts (module rules) ---------------------------------------------------
+
+    def account(self, player_id: str) -> Account:
+        """The player's account, or ``PlayerNotFoundError`` (unknown or purged)."""
+        account = self.store.account(player_id)
+        if account is None:
+            raise PlayerNotFoundError(player_id)
+        return account
+
+    def export_data(self, player_id: str, *, at: int) -> dict[str, object]:
+        """Every record the store holds for the player, as one JSON-able document:
+        ``format``, ``player_id``, ``exported_at`` and ``tables`` (table name ->
+        rows as stored, column -> value)."""
+        tables = self.store.export_player(player_id)
+        if tables is None:
+            raise PlayerNotFoundError(player_id)
+        return {
+            "format": EXPORT_FORMAT,
+            "player_id": player_id,
+            "exported_at": at,
+            "tables": {
+                name: [dict(row) for row in rows] for name, rows in tables.items()
+            },
+        }
+
+    def request_account_deletion(self, player_id: str, *, at: int) -> Account:
+        """Revoke every session token of the player and schedule the purge
+        ``deletion_grace_ms`` after ``at`` (a second request keeps the first
+        schedule); the account after."""
+        if self.account(player_id).due(at):
+            raise PlayerNotFoundError(player_id)  # the grace is over: as good as gone
+        return self._retrying(
+            "schedule an account deletion",
+            lambda: self.store.schedule_deletion(
+                player_id, at=at, purge_after=at + self.deletion_grace_ms
+            ),
         )
+
+    def cancel_account_deletion(self, player_id: str, *, at: int) -> bool:
+        """Unschedule the player's deletion within its grace: True if one was
+        scheduled, False if none was (cancelling is idempotent)."""
+        if self.account(player_id).due(at):
+            raise PlayerNotFoundError(player_id)  # the grace is over: as good as gone
+        return self._retrying(
+            "cancel an account deletion",
+            lambda: self.store.cancel_deletion(player_id, at=at),
+        )
+
+    def purge_due_accounts(
+        self, *, at: int, batch: int = PURGE_BATCH
+    ) -> list[PurgedAccount]:
+        """Hard-delete every account whose grace ended by ``at``, ``batch`` per
+        store call; what was purged (the ids are for the caller, never logged)."""
+        purged: list[PurgedAccount] = []
+        while True:
+            done = self._retrying(
+                "purge accounts", lambda: self.store.purge_due(at=at, limit=batch)
+            )
+            purged.extend(done)
+            if len(done) < batch:
+                return purged
 
 
 def _refused(rejection: Rejection, stored: StoredPlayer) -> Result:

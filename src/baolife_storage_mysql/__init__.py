@@ -12,7 +12,7 @@ True
 
 from __future__ import annotations
 
-from .cache import DEFAULT_CACHE_SIZE, SnapshotCache
+from .cache import DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_S, SnapshotCache
 from .catalog_rows import (
     CATALOG_TABLES,
     CatalogSync,
@@ -40,6 +40,7 @@ from .store import SqlPlayerStore, create_store
 __all__ = [
     "CATALOG_TABLES",
     "DEFAULT_CACHE_SIZE",
+    "DEFAULT_CACHE_TTL_S",
     "DEFAULT_DB_URL",
     "DEFAULT_LOCK_TIMEOUT_MS",
     "PROJECTIONS",

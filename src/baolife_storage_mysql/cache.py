@@ -4,53 +4,81 @@ The first attempt of ``GameService.execute`` loads with ``fresh=False``, so on a
 the common path reads nothing from the database (``ports`` module rules). The cache
 is per process: several server processes on one database each keep their own.
 
-Rules of this module:
+Rules of this module (issue 6, "Cache"; DESIGN.md "Storage", step 1):
 
-- Bounded LRU by player id (``OrderedDict`` under one ``threading.Lock``: the store
-  is shared by the worker threads of the server). ``size`` 0 disables it.
-- No TTL. The seed's cache expired entries after 5 minutes so that another
-  process's writes would eventually show; here a stale entry is harmless and is
-  corrected at its first use. ``append`` is version-checked in the database, so a
-  command computed on a stale snapshot fails with ``ConcurrencyError``; the store
-  evicts the entry and the service retries on fresh state. A duplicate idempotency
-  key fails ``append`` the same way (its record is unique) and the retry finds the
-  first reply. A rejection computed on a stale snapshot is never answered: the
-  service confirms it on fresh state first. Client views load with ``fresh=True``.
-  So expiry by age would only add reads, never correctness.
+- A ``cachetools.TTLCache`` by player id: least recently used first out beyond
+  ``size`` entries (256 by default), and an entry expires ``ttl_s`` seconds after
+  it was stored (300 by default; a read does not extend it). ``cachetools`` caches
+  are not thread-safe, so every call holds one ``threading.Lock``: the store is
+  shared by the worker threads of the server. ``size`` 0 disables the cache.
+- A stale entry is safe; the TTL only bounds how long one is kept, it is not what
+  makes the cache correct. ``append`` is version-checked in the database, so a
+  command computed on a stale snapshot (another process wrote the player) fails
+  with ``ConcurrencyError``; the store evicts the entry and the service retries on
+  fresh state. A duplicate idempotency key fails ``append`` the same way (its
+  record is unique) and the retry finds the first reply. A rejection computed on
+  a stale snapshot is never answered: the service confirms it on fresh state
+  first. Client views load with ``fresh=True``. So a stale entry costs one lost
+  attempt, never an update; the TTL saves that attempt for a player another
+  process served for more than five minutes, and lets an idle player's memory go.
 - Versions only grow (+1 per append; ids are never reused), so ``put`` keeps the
   higher of the cached and the offered version: a slow reader or writer thread
   cannot put an older snapshot over a newer one that another thread stored.
 - Memory: an entry is one ``StoredPlayer``, its frozen, slotted state records of
-  integers, its id string and its dict slot: about 0.7 KB today (0.6 KB measured
-  with ``tracemalloc`` without the id), so the default 10,000 entries hold about
-  7 MB. It grows with ``PlayerState``.
+  integers, its id string and the cache's key and expiry link: about 0.7 KB today
+  (0.6 KB measured with ``tracemalloc`` without the id), so 256 entries hold
+  about 180 KB. It grows with ``PlayerState``.
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from collections import OrderedDict
+import time
+from collections.abc import Callable
+
+from cachetools import TTLCache
 
 from baolife_core import StoredPlayer
 
-__all__ = ["DEFAULT_CACHE_SIZE", "SnapshotCache"]
+__all__ = ["DEFAULT_CACHE_SIZE", "DEFAULT_CACHE_TTL_S", "SnapshotCache"]
 
-#: Players kept by default (see the memory note above).
-DEFAULT_CACHE_SIZE = 10_000
+#: Players kept by default (issue 6: an LRU of 256 entries).
+DEFAULT_CACHE_SIZE = 256
+#: Seconds an entry is kept after it was stored (issue 6: a 5-minute TTL).
+DEFAULT_CACHE_TTL_S = 300.0
 
 
 class SnapshotCache:
-    """A thread-safe LRU of ``StoredPlayer`` by player id (see the module rules)."""
+    """A thread-safe LRU of ``StoredPlayer`` by player id, with a TTL (module rules).
 
-    def __init__(self, size: int = DEFAULT_CACHE_SIZE) -> None:
+    ``timer`` is the monotonic clock in seconds the TTL is measured on (tests pass
+    a fake one).
+    """
+
+    def __init__(
+        self,
+        size: int = DEFAULT_CACHE_SIZE,
+        *,
+        ttl_s: float = DEFAULT_CACHE_TTL_S,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
         if size < 0:
             raise ValueError(f"cache size must be >= 0, not {size}")
+        if not (ttl_s > 0 and math.isfinite(ttl_s)):
+            raise ValueError(f"cache ttl must be a positive number of s, not {ttl_s}")
         self.size = size
-        self._entries: OrderedDict[str, StoredPlayer] = OrderedDict()
+        self.ttl_s = ttl_s
+        # A TTLCache of size 0 refuses every item; ``put`` stores nothing instead.
+        self._entries: TTLCache[str, StoredPlayer] = TTLCache(
+            maxsize=max(size, 1), ttl=ttl_s, timer=timer
+        )
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
+        """The players cached and not expired."""
         with self._lock:
+            self._entries.expire()
             return len(self._entries)
 
     def __contains__(self, player_id: object) -> bool:
@@ -58,15 +86,16 @@ class SnapshotCache:
             return player_id in self._entries
 
     def get(self, player_id: str) -> StoredPlayer | None:
-        """The cached player, now the most recently used, or None."""
+        """The cached player, now the most recently used, or None (also if expired)."""
         with self._lock:
-            stored = self._entries.get(player_id)
-            if stored is not None:
-                self._entries.move_to_end(player_id)
-            return stored
+            return self._entries.get(player_id)
 
     def put(self, stored: StoredPlayer) -> None:
-        """Cache ``stored`` unless a newer version is cached; evict the oldest."""
+        """Cache ``stored`` unless a newer version is cached; evict the oldest.
+
+        A newer cached version stays with its own expiry, and becomes the most
+        recently used.
+        """
         if self.size == 0:
             return
         player_id = stored.player_id
@@ -74,9 +103,6 @@ class SnapshotCache:
             cached = self._entries.get(player_id)
             if cached is None or cached.version <= stored.version:
                 self._entries[player_id] = stored
-            self._entries.move_to_end(player_id)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
 
     def evict(self, player_id: str) -> None:
         """Forget ``player_id`` (its next load reads the database)."""

@@ -16,9 +16,20 @@ Rules of this module:
 - MySQL/MariaDB: PyMySQL, ``utf8mb4``, ``pool_recycle`` (servers close idle
   connections), and a short ``innodb_lock_wait_timeout``: a player's row is only
   contended by that player's own commands, so a long wait means a stuck writer,
-  and the service retries. Write transactions run in ``REPEATABLE READ``. Reads
-  are single statements (each consistent by itself), so ``make_reader`` gives them
-  an autocommit engine of their own and they cost no ``ROLLBACK`` round trip.
+  and the service retries. Reads are single statements (each consistent by
+  itself), so ``make_reader`` gives them an autocommit engine of their own and
+  they cost no ``ROLLBACK`` round trip.
+- Write transactions run in ``REPEATABLE READ`` (``WRITE_ISOLATION``, DESIGN.md
+  "Storage"), set by SQLAlchemy on every new connection of the writer pool
+  (``SET SESSION TRANSACTION ISOLATION LEVEL``), so a server whose default is
+  another level (``READ-COMMITTED`` is common on managed MySQL) runs BaoLife's
+  writes the same way. It is InnoDB's default and what the locking reads inside
+  a write rely on: the first statement, the version-checked ``UPDATE players``,
+  takes the player's row lock and sees the latest committed version whatever the
+  level (a locking read), so a stale writer always loses there; the rest of the
+  transaction (journal, projections, the idempotency record, the shared-lock
+  read of the ``relationship_events`` catalog) runs under next-key locks, so no
+  concurrent transaction can insert into the ranges it read or wrote.
 - The writer pool spends no round trip outside the transaction itself, so a
   purchase costs what a bare driver loop pays: its statements and one ``COMMIT``.
   Each of the two settings below saved about 35 µs per append on the bench's
@@ -45,8 +56,12 @@ Rules of this module:
   * The reader keeps ``pool_pre_ping``: the service's retry loads fresh through
     it, and a read has no transaction to make a lost connection harmless.
 - ``is_transient`` is the one place that knows which errors mean "lost a race,
-  retry on fresh state": MySQL 1213 (deadlock) and 1205 (lock wait timeout),
-  SQLite ``SQLITE_BUSY``/``SQLITE_LOCKED`` ("database is locked").
+  retry on fresh state": MySQL 1213 (deadlock: InnoDB rolled back the victim's
+  whole transaction) and 1205 (lock wait timeout: InnoDB rolled back only the
+  statement, so the store rolls back the rest), SQLite ``SQLITE_BUSY``/
+  ``SQLITE_LOCKED`` ("database is locked"). The store raises them as
+  ``ConcurrencyError`` after its ``ROLLBACK``, and ``GameService`` retries the
+  command on fresh state (at most 8 attempts in all).
 """
 
 from __future__ import annotations
@@ -64,6 +79,7 @@ __all__ = [
     "DEFAULT_DB_URL",
     "DEFAULT_LOCK_TIMEOUT_MS",
     "WRITE",
+    "WRITE_ISOLATION",
     "is_transient",
     "make_engine",
     "make_reader",
@@ -75,6 +91,8 @@ DEFAULT_DB_URL = "sqlite:///baolife.db"
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
 #: Seconds after which a pooled MySQL connection is replaced (below wait_timeout).
 POOL_RECYCLE_S = 1_800
+#: The isolation level of MySQL/MariaDB write transactions (module rules).
+WRITE_ISOLATION = "REPEATABLE READ"
 
 _BEGIN = "baolife_begin"
 #: Execution options of a write transaction (``BEGIN IMMEDIATE`` on SQLite).
@@ -147,7 +165,7 @@ def _mysql_engine(
         )
     return create_engine(
         url,
-        isolation_level="REPEATABLE READ",
+        isolation_level=WRITE_ISOLATION,
         pool_pre_ping=False,
         pool_reset_on_return=None,
         **options,

@@ -20,19 +20,31 @@ Rules of this module (DESIGN.md "Storage: journal, snapshot, projections"):
   then retries on fresh state. Nothing is ever half-written.
 - Every statement is keyed by one player id (the shard key); nothing here needs a
   cross-player transaction. ``bind_store_transaction`` is keyed by the App Store's
-  transaction id instead: one single-row statement, alone in its transaction.
+  transaction id instead: one single-row ``INSERT``, alone in its transaction,
+  after a shared lock on the binder's ``users`` row proves the player exists
+  (there is no foreign key: a purge keeps the row, unbound) and makes a racing
+  purge wait and then unbind it. A transaction id bound to a purged player
+  (``player_id`` NULL) stays claimed: binding it again returns None, so it is
+  never bound, nor credited, again. The purge's search for due accounts is the
+  one cross-player read (``gdpr``).
+- Accounts (``AccountStore``: export, deletion, the purge) are ``gdpr``'s SQL; a
+  purge evicts the player from the snapshot cache, and another process's stale
+  entry is harmless (the version check finds no row, the fresh load none).
 - JSON columns hold the core's wire format (``to_wire`` / ``state_to_wire``) as
   canonical text: a journal line decodes with ``record_from_wire`` exactly as a
   client frame or an offline action does.
 - Reads are single statements, so they need no multi-statement isolation; they
-  run on the reader engine (``database.make_reader``). Writes run as driver SQL
-  compiled once from Core constructs (``statements`` says why and what it skips).
-  The one read inside a write transaction is step 4's look-up of the line's
-  storylets in the ``relationship_events`` catalog table (a shared lock, only
-  for a line with storylet events): which storylets are relationship events is
-  content, which the projectors do not know (``projections`` rules).
+  run on the reader engine (``database.make_reader``). The exception is the GDPR
+  export, every player table read in one transaction on the writer engine so
+  the tables agree. Writes run as driver SQL compiled once from Core constructs
+  (``statements`` says why and what it skips). The one read inside a command's
+  write transaction is step 4's look-up of the line's storylets in the
+  ``relationship_events`` catalog table (a shared lock, only for a line with
+  storylet events): which storylets are relationship events is content, which
+  the projectors do not know (``projections`` rules). Account writes lock the
+  ``users`` row they read (``gdpr``).
 - ``load`` answers from a per-process ``SnapshotCache`` unless ``fresh=True`` (see
-  ``cache`` for why a stale entry is safe and needs no TTL). The cache only learns
+  ``cache`` for why a stale entry is safe, whatever its TTL). The cache only learns
   from the database: a fresh load, a committed ``create_player`` or ``append``
   (version + 1); a failed ``append``, whatever the error, evicts the player.
 - A connection lost before ``COMMIT`` is a ``ConcurrencyError``: the server rolls
@@ -75,9 +87,11 @@ from baolife_core import (
     wire_name,
 )
 from baolife_core.dating.stages import current_romance
+from baolife_core.ports import Account, ExportTables, PurgedAccount
 from baolife_core.wire import canonical_json
 
-from .cache import DEFAULT_CACHE_SIZE, SnapshotCache
+from . import gdpr
+from .cache import DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_S, SnapshotCache
 from .database import WRITE, is_transient, make_engine, make_reader
 from .dating_projections import line_romance
 from .migrate import run_migrations
@@ -197,15 +211,17 @@ class SqlPlayerStore:
         *,
         reader: Engine | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        cache_ttl_s: float = DEFAULT_CACHE_TTL_S,
     ) -> None:
         """A store writing through ``engine`` and reading through ``reader``.
 
         ``reader`` defaults to ``engine``; ``create_store`` passes ``make_reader``'s.
-        ``cache_size`` players are kept in the snapshot cache (0 disables it).
+        ``cache_size`` players are kept in the snapshot cache (0 disables it), each
+        for at most ``cache_ttl_s`` seconds.
         """
         self.engine = engine
         self.reader = engine if reader is None else reader
-        self.cache = SnapshotCache(cache_size)
+        self.cache = SnapshotCache(cache_size, ttl_s=cache_ttl_s)
         self._writer = engine.execution_options(**WRITE)
         self._statements = DriverStatements(engine.dialect)
 
@@ -375,22 +391,30 @@ class SqlPlayerStore:
             raise ConcurrencyError("idempotency key already processed") from error
 
     def store_transaction_owner(self, transaction_id: str) -> str | None:
-        """The player the store transaction is bound to, or None."""
+        """The player the store transaction is bound to; None if never bound or
+        bound to a player since purged."""
         rows = self._read(STORE_OWNER, p_transaction_id=transaction_id)
-        return str(rows[0].player_id) if rows else None
+        owner: str | None = rows[0].player_id if rows else None
+        return owner
 
     def bind_store_transaction(
         self, transaction_id: str, player_id: str, *, at: int
-    ) -> str:
+    ) -> str | None:
         """Bind the store transaction to the player unless bound; return the owner.
 
-        One single-row ``INSERT`` in its own transaction (the module rules'
-        exception to "keyed by one player id": see ``schema``). A duplicate key
-        means an earlier binding, whose owner is read back; a foreign-key failure
-        (no owner to read) means the player does not exist.
+        One transaction: a shared lock on the player's ``users`` row, then one
+        single-row ``INSERT`` (the module rules' exception to "keyed by one player
+        id": see ``schema``). A duplicate key means an earlier binding, whose
+        owner is read back (None: purged). An unknown player binds nothing: an
+        existing binding's owner is still returned, else ``PlayerNotFoundError``.
         """
         try:
             with self._write() as connection:
+                known = connection.execute(
+                    gdpr.USER_SHARED, {"p_player_id": player_id}
+                ).first()
+                if known is None:
+                    raise PlayerNotFoundError(player_id)
                 self._statements.execute(
                     connection,
                     insert_into(store_transactions),
@@ -400,13 +424,57 @@ class SqlPlayerStore:
                         "bound_at": at,
                     },
                 )
-        except IntegrityError:
+        except (IntegrityError, PlayerNotFoundError):
             rows = self._read(STORE_OWNER, p_transaction_id=transaction_id)
             if not rows:
-                raise PlayerNotFoundError(player_id) from None
-            owner: str = rows[0].player_id
+                raise  # only an unknown player leaves no row to read back
+            owner: str | None = rows[0].player_id
             return owner
         return player_id
+
+    # -- accounts (``AccountStore``; the SQL is ``gdpr``'s) -------------------------
+
+    def account(self, player_id: str) -> Account | None:
+        rows = self._read(gdpr.ACCOUNT, p_player_id=player_id)
+        return gdpr.account_from_row(rows[0]) if rows else None
+
+    def export_player(self, player_id: str) -> ExportTables | None:
+        """Every row of every player table, read in one transaction (``gdpr``)."""
+        with _transient_as_conflict(), self.engine.begin() as connection:
+            return gdpr.export_rows(connection, player_id)
+
+    def schedule_deletion(
+        self, player_id: str, *, at: int, purge_after: int
+    ) -> Account:
+        with self._write() as connection:
+            return gdpr.schedule_deletion(
+                connection, player_id, at=at, purge_after=purge_after
+            )
+
+    def cancel_deletion(self, player_id: str, *, at: int) -> bool:
+        with self._write() as connection:
+            return gdpr.cancel_deletion(connection, player_id, at=at)
+
+    def purge_due(self, *, at: int, limit: int) -> Sequence[PurgedAccount]:
+        """Purge up to ``limit`` due accounts, one transaction each (``gdpr``).
+
+        An account whose purge loses a race (a transient error) is left for the
+        next call; the ones purged before it stay purged and are returned.
+        """
+        due = self._read(gdpr.due_accounts(at, limit))
+        purged = []
+        for row in due:
+            player_id: str = row.user_id
+            try:
+                with self._write() as connection:
+                    tombstone = gdpr.purge_player(connection, player_id, at)
+            except ConcurrencyError:
+                continue
+            finally:
+                self.cache.evict(player_id)
+            if tombstone is not None:
+                purged.append(PurgedAccount(player_id=player_id, tombstone=tombstone))
+        return tuple(purged)
 
     # -- reads -------------------------------------------------------------------
 
@@ -459,13 +527,18 @@ class SqlPlayerStore:
 
 
 def create_store(
-    url: str, *, upgrade: bool = True, cache_size: int = DEFAULT_CACHE_SIZE
+    url: str,
+    *,
+    upgrade: bool = True,
+    cache_size: int = DEFAULT_CACHE_SIZE,
+    cache_ttl_s: float = DEFAULT_CACHE_TTL_S,
 ) -> SqlPlayerStore:
     """A store on the database at ``url``, first migrated to the latest schema.
 
     ``upgrade=False`` is for deployments that migrate in a separate release step
     (``upgrade_database``) and start servers against an already current schema.
-    ``cache_size`` bounds the snapshot cache (0 disables it).
+    ``cache_size`` bounds the snapshot cache (0 disables it) and ``cache_ttl_s`` the
+    seconds an entry is kept.
     """
     engine = make_engine(url)
     try:
@@ -474,4 +547,9 @@ def create_store(
     except BaseException:
         engine.dispose()
         raise
-    return SqlPlayerStore(engine, reader=make_reader(engine), cache_size=cache_size)
+    return SqlPlayerStore(
+        engine,
+        reader=make_reader(engine),
+        cache_size=cache_size,
+        cache_ttl_s=cache_ttl_s,
+    )

@@ -13,6 +13,10 @@ Rules of this module:
   is one ``TokenError``; the transport answers ``unauthenticated`` and never says why.
 - Time comes from the injected clock (wall ms), so expiry is testable without
   sleeping; itsdangerous works in whole seconds.
+- A valid signature is not the end of it: ``claims`` also gives the instant the
+  token was stamped, which the session compares with the account's
+  ``tokens_valid_after`` (an account deletion revokes every token at once,
+  without a session table).
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ import hashlib
 import time
 from collections.abc import Callable
 
+from attrs import frozen
 from itsdangerous import BadSignature, TimestampSigner
 
 from baolife_core import BaolifeError
 
-__all__ = ["MAX_TOKEN_CHARS", "TokenError", "TokenSigner"]
+__all__ = ["MAX_TOKEN_CHARS", "SessionClaims", "TokenError", "TokenSigner"]
 
 #: Longer strings are refused before any HMAC work (a real token is ~80 chars).
 MAX_TOKEN_CHARS = 512
@@ -39,6 +44,14 @@ def _wall_ms() -> int:
 
 class TokenError(BaolifeError):
     """A session token is forged, malformed or expired."""
+
+
+@frozen
+class SessionClaims:
+    """What a verified token says."""
+
+    player_id: str  # the player it was issued for
+    issued_at: int  # ms: the start of the whole second it was stamped in
 
 
 class _ClockedSigner(TimestampSigner):
@@ -71,10 +84,19 @@ class TokenSigner:
 
     def verify(self, token: str) -> str:
         """The player id the token was issued for, or ``TokenError``."""
+        return self.claims(token).player_id
+
+    def claims(self, token: str) -> SessionClaims:
+        """The player id and issue instant of a valid token, or ``TokenError``."""
         if len(token) > MAX_TOKEN_CHARS or not token.isascii():
             raise TokenError("malformed token")
         try:
-            value = self._signer.unsign(token, max_age=self.ttl_seconds)
+            value, stamped = self._signer.unsign(
+                token, max_age=self.ttl_seconds, return_timestamp=True
+            )
         except BadSignature:  # also SignatureExpired and BadTimeSignature
             raise TokenError("invalid or expired token") from None
-        return value.decode("ascii")
+        return SessionClaims(
+            player_id=value.decode("ascii"),
+            issued_at=round(stamped.timestamp()) * 1000,
+        )

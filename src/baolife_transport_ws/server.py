@@ -24,12 +24,26 @@ Rules of this module:
   shuts the worker pool down. A peer that does not answer the close is dropped
   after ``close_timeout_seconds``.
 - A handler never lets an exception escape to websockets: it logs and closes.
+- After the reply to ``request_account_deletion`` (the player's tokens are
+  revoked), every connection of the player on this server is revoked
+  (``Session.revoke``: nothing more is answered), sent what it has queued —
+  the others an ``account_deletion_scheduled`` push first — and closed with
+  1000 ("session revoked"). Connections held by other server processes end
+  when they next authenticate: their tokens are refused.
+- The purge task (``purge_interval_s``, hourly by default; None: off) runs
+  ``GameService.purge_due_accounts`` on the worker pool at start and then
+  every interval, closes the connections of the accounts it purged (1000,
+  "account deleted") and logs ``accounts_purged`` with a count, never an id. A
+  failed round is logged (``purge_failed``) and the next one runs as planned.
+- Analytics go to the ``AnalyticsSink`` given (``NullAnalyticsSink`` by
+  default): sessions report their start, commands and end (``session``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -40,20 +54,25 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
-from baolife_core import GameService
+from baolife_core import AnalyticsSink, GameService
 
 from .auth import TokenSigner
 from .batcher import OutgoingBatcher, OutgoingQueueFullError
 from .config import ServerConfig
 from .health import http_routes
 from .locks import KeyedLocks
-from .session import LOGGER_NAME, Runtime, Session
+from .session import LOGGER_NAME, NullAnalyticsSink, Runtime, Session
 from .workers import WorkerPool
 
-__all__ = ["READY_TIMEOUT_SECONDS", "GameServer"]
+__all__ = ["DEFAULT_PURGE_INTERVAL_S", "READY_TIMEOUT_SECONDS", "GameServer"]
 
 #: A readiness check slower than this counts as "not ready".
 READY_TIMEOUT_SECONDS = 2.0
+#: Seconds between two rounds of the purge task (module rules).
+DEFAULT_PURGE_INTERVAL_S = 3600.0
+#: Why the server closes the connections of a player (close code 1000).
+REVOKED_REASON = "session revoked"
+PURGED_REASON = "account deleted"
 
 
 def _wall_ms() -> int:
@@ -71,6 +90,8 @@ class _Link:
         self.player_id: str | None = None
         self.closer: asyncio.Task[None] | None = None  # set once closing started
         self.log = log
+        self.session: Session | None = None  # the consumer, once created
+        self.producer: asyncio.Task[None] | None = None  # ``batcher.run``
 
     @property
     def open(self) -> bool:
@@ -99,6 +120,18 @@ class _Link:
         if self.closer is None:
             self.closer = asyncio.create_task(self.websocket.close(code, reason))
 
+    def finish(self, code: int, reason: str, timeout: float) -> None:
+        """Send what is queued (for at most ``timeout`` seconds), then close the
+        connection; accept nothing more (idempotent)."""
+        self.batcher.close()
+        if self.closer is None:
+            self.closer = asyncio.create_task(self._finish(code, reason, timeout))
+
+    async def _finish(self, code: int, reason: str, timeout: float) -> None:
+        if self.producer is not None:
+            await asyncio.wait([self.producer], timeout=timeout)
+        await self.websocket.close(code, reason)
+
 
 class GameServer:
     """Serves the BaoLife WebSocket protocol for one ``GameService``."""
@@ -109,9 +142,18 @@ class GameServer:
         config: ServerConfig,
         *,
         clock: Callable[[], int] | None = None,
+        analytics: AnalyticsSink | None = None,
+        purge_interval_s: float | None = DEFAULT_PURGE_INTERVAL_S,
     ) -> None:
+        if purge_interval_s is not None and not purge_interval_s > 0:
+            raise ValueError(
+                f"purge_interval_s must be > 0 or None, got {purge_interval_s!r}"
+            )
         self.service = service
         self.config = config
+        self.analytics = analytics or NullAnalyticsSink()
+        self.purge_interval_s = purge_interval_s  # None: no purge task
+        self._purger: asyncio.Task[None] | None = None
         self._clock = clock or _wall_ms
         self._signer = TokenSigner(
             config.token_secret, ttl_seconds=config.token_ttl_seconds, clock=self._clock
@@ -143,6 +185,7 @@ class GameServer:
             pool=pool,
             player_locks=KeyedLocks(),
             device_locks=KeyedLocks(),
+            analytics=self.analytics,
         )
         try:
             self._server = await serve(
@@ -158,6 +201,8 @@ class GameServer:
             self._pool = self._runtime = None
             await pool.shutdown()
             raise
+        if self.purge_interval_s is not None:
+            self._purger = asyncio.create_task(self._purge_forever())
         self._log.info("server_started", host=config.host, port=self.port)
 
     async def stop(self) -> None:
@@ -165,6 +210,11 @@ class GameServer:
         server, pool = self._server, self._pool
         if server is None or pool is None:
             return
+        purger, self._purger = self._purger, None
+        if purger is not None:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
         server.close(code=CloseCode.GOING_AWAY)
         await server.wait_closed()
         await pool.shutdown()
@@ -199,6 +249,55 @@ class GameServer:
         links = tuple(self._links.get(player_id, ()))
         return sum(link.send(message, False) for link in links)
 
+    async def purge(self) -> int:
+        """One round of the purge task: purge every account due now, close their
+        connections; how many were purged."""
+        pool = self._pool
+        if pool is None:
+            raise RuntimeError("the server is not started")
+        purge = functools.partial(self.service.purge_due_accounts, at=self._clock())
+        purged = await pool.run(purge)
+        for account in purged:
+            self._end_links(account.player_id, PURGED_REASON)
+        if purged:
+            self._log.info("accounts_purged", count=len(purged))
+        return len(purged)
+
+    async def _purge_forever(self) -> None:
+        """The purge task: a round at start, then one every interval."""
+        interval = self.purge_interval_s
+        assert interval is not None  # noqa: S101 - only started with one
+        while True:
+            try:
+                await self.purge()
+            except Exception as error:  # logged; the next round runs as planned
+                self._log.error("purge_failed", error=type(error).__name__)
+            await asyncio.sleep(interval)
+
+    def _revoke(self, player_id: str, purge_at: int, origin: _Link) -> None:
+        """The player's tokens were revoked (module rules): tell its other
+        connections why, then close them all once their queues are sent."""
+        notice = {"type": "account_deletion_scheduled", "purge_at": purge_at}
+        for link in tuple(self._links.get(player_id, ())):
+            if link is not origin:
+                link.send(notice, False)
+        self._end_links(player_id, REVOKED_REASON, also=origin)
+
+    def _end_links(
+        self, player_id: str, reason: str, *, also: _Link | None = None
+    ) -> None:
+        """Revoke the sessions of the player's connections (and ``also``), then
+        close each with 1000 after its queue is sent."""
+        links = set(self._links.get(player_id, ()))
+        if also is not None:
+            links.add(also)
+        for link in links:
+            if link.session is not None:
+                link.session.revoke()
+            link.finish(
+                CloseCode.NORMAL_CLOSURE, reason, self.config.close_timeout_seconds
+            )
+
     async def _ready(self) -> bool:
         pool = self._pool
         if pool is None:
@@ -231,8 +330,13 @@ class GameServer:
             link.player_id = player_id
             self._links.setdefault(player_id, set()).add(link)
 
-        session = Session(runtime, link.send, on_login=on_login)
+        def on_revoke(player_id: str, purge_at: int) -> None:
+            self._revoke(player_id, purge_at, link)
+
+        session = Session(runtime, link.send, on_login=on_login, on_revoke=on_revoke)
+        link.session = session
         producer = asyncio.create_task(link.batcher.run())
+        link.producer = producer
         producer.add_done_callback(lambda task: self._producer_done(link, task))
         try:
             async for data in websocket:
@@ -240,6 +344,7 @@ class GameServer:
         except ConnectionClosed:
             pass  # 1009, 1002, a dropped socket…: websockets has closed it
         finally:
+            session.ended(self._clock())
             self._forget(link)
             link.batcher.abort()
             producer.cancel()

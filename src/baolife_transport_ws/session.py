@@ -34,6 +34,24 @@ Rules of this module (PROTOCOL.md "Session", DESIGN.md "Transport"):
   (``advance``), whose cost grows with the game days it crosses.
 - Reads (``QUERIES``) run through ``GameService.read``, which puts the text
   writer's bios into ``get_matches`` (docs/dating.md "Bios").
+- Accounts (DESIGN.md "Storage", GDPR): a token ``hello`` is refused
+  (``unauthenticated``) when the account no longer accepts the token: stamped
+  at or before its ``tokens_valid_after`` (a deletion request revoked it), or
+  the deletion's grace has ended. A device ``hello`` still opens an account
+  whose deletion is scheduled, within the grace, so the player can cancel it;
+  the ``welcome`` then carries ``purge_at``. ``export_data``,
+  ``request_account_deletion`` and ``cancel_account_deletion`` run under the
+  player's lock; after the deletion reply is queued, ``on_revoke`` lets the
+  server close every connection of the player, and a revoked session answers
+  nothing more (``revoke``).
+- Analytics (``AnalyticsSink``, called on the event loop only, never awaited):
+  ``session_started`` once the connection is authenticated, with a fresh uuid4
+  session id; the rows of every executed command's events (``analytics_events``,
+  computed on the worker); ``session_ended`` with the frames received, when
+  the connection closes (``ended``). A player whose deletion is scheduled is
+  not tracked: no session is started until a cancel, so no analytics row can
+  be written after the purge. A sink that raises is logged, never propagated.
+  With the server's default ``NullAnalyticsSink`` nothing is computed at all.
 """
 
 from __future__ import annotations
@@ -44,7 +62,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -54,6 +72,9 @@ from baolife_core import (
     COMMAND_TYPES,
     SERVER_COMMANDS,
     AchievementUnlocked,
+    AnalyticsEvent,
+    AnalyticsSink,
+    Command,
     ConflictError,
     Event,
     GameService,
@@ -66,10 +87,13 @@ from baolife_core import (
     to_wire,
     wire_name,
 )
+from baolife_core.analytics import analytics_events
 from baolife_core.events import MatchMade
+from baolife_core.ports import Account
 from baolife_core.queries import QUERIES, Query
+from baolife_core.service import Result
 
-from .auth import TokenError, TokenSigner
+from .auth import SessionClaims, TokenError, TokenSigner
 from .frames import (
     BAD_REQUEST,
     CONFLICT,
@@ -86,12 +110,17 @@ from .frames import (
 from .locks import KeyedLocks
 from .workers import WorkerPool
 
-__all__ = ["LOGGER_NAME", "Outbox", "Runtime", "Session"]
+__all__ = ["LOGGER_NAME", "NullAnalyticsSink", "Outbox", "Runtime", "Session"]
 
 #: Sends one message to the client; ``reply=True`` for answers to requests.
 Outbox = Callable[[dict[str, Any], bool], object]
 
-_SESSION_TYPES = frozenset({"hello", "get_state", "ping", *QUERIES})
+#: The account requests (GDPR): export, delayed deletion and its cancel.
+_EXPORT = "export_data"
+_REQUEST_DELETION = "request_account_deletion"
+_CANCEL_DELETION = "cancel_account_deletion"
+_ACCOUNT_TYPES = frozenset({_EXPORT, _REQUEST_DELETION, _CANCEL_DELETION})
+_SESSION_TYPES = frozenset({"hello", "get_state", "ping", *QUERIES, *_ACCOUNT_TYPES})
 #: Commands only the server issues (a store refund): unknown to clients.
 _SERVER_ONLY = frozenset(wire_name(cls) for cls in SERVER_COMMANDS)
 _KNOWN_TYPES = _SESSION_TYPES | ({wire_name(c) for c in COMMAND_TYPES} - _SERVER_ONLY)
@@ -106,6 +135,19 @@ _STORE_TRANSACTION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 LOGGER_NAME = "baolife_transport_ws"
 
 
+class NullAnalyticsSink:
+    """An ``AnalyticsSink`` that keeps nothing: the server's default."""
+
+    def record(self, events: Sequence[AnalyticsEvent]) -> None:
+        """Drop ``events``."""
+
+    def session_started(self, session_id: str, player_id: str, *, at: int) -> None:
+        """Forget the session."""
+
+    def session_ended(self, session_id: str, *, at: int, messages: int) -> None:
+        """Forget the session."""
+
+
 @attrs.frozen
 class Runtime:
     """What every session of a server shares."""
@@ -116,6 +158,7 @@ class Runtime:
     pool: WorkerPool  # the threads that run blocking service calls
     player_locks: KeyedLocks  # one command at a time per player
     device_locks: KeyedLocks  # one login at a time per device
+    analytics: AnalyticsSink = attrs.field(factory=NullAnalyticsSink)  # never waits
 
 
 class Session:
@@ -127,12 +170,23 @@ class Session:
         outbox: Outbox,
         *,
         on_login: Callable[[str], None] = lambda _: None,
+        on_revoke: Callable[[str, int], None] = lambda _, __: None,
     ) -> None:
         self._rt = runtime
         self._outbox = outbox
         self._on_login = on_login  # called once, with the player id, after hello
+        # Called with the player id and purge instant after the reply to a
+        # deletion request was queued: the server closes the player's connections.
+        self._on_revoke = on_revoke
         self.player_id: str | None = None  # set by a successful hello
+        self.session_id: str | None = None  # the analytics session, while tracked
+        # With the do-nothing sink no session starts, so no rows are computed
+        # (about 70 µs of a purchase's four events, on the worker).
+        self._analysed = not isinstance(runtime.analytics, NullAnalyticsSink)
+        self.messages = 0  # client frames received
+        self.revoked = False  # set by ``revoke``: nothing more is answered
         self._pushes: list[dict[str, Any]] = []  # pushes raised by the request
+        self._after: list[Callable[[], None]] = []  # run after the reply is queued
         # A logger per session, not per module: it takes the logging configuration
         # current when the connection opens. Bound once, so a request does not pay
         # for a lazy proxy's look-up.
@@ -141,6 +195,7 @@ class Session:
     async def handle(self, data: str | bytes) -> None:
         """Answer one client frame (never raises, except on cancellation)."""
         started = time.perf_counter()
+        self.messages += 1
         kind = "invalid"  # the logged type: a known type, "unknown" or "invalid"
         rid: str | None = None
         try:
@@ -169,6 +224,9 @@ class Session:
         pushes, self._pushes = self._pushes, []
         for push in pushes:  # after the reply: the prompts its command raised
             self._outbox(push, False)
+        after, self._after = self._after, []
+        for call in after:  # e.g. close the player's connections after a deletion
+            call()
         line = functools.partial(
             self._log.info,
             "request",
@@ -189,7 +247,33 @@ class Session:
         )
         return error_message(INTERNAL, "internal error", error_id=error_id)
 
+    def revoke(self) -> None:
+        """The player's tokens were revoked: answer nothing more (the server is
+        closing the connection)."""
+        self.revoked = True
+
+    def ended(self, at: int) -> None:
+        """The connection closed at ``at``: end the analytics session, if any."""
+        session_id, self.session_id = self.session_id, None
+        if session_id is not None:
+            self._analytics("session_ended", session_id, at=at, messages=self.messages)
+
+    def _analytics(self, method: str, *args: Any, **kwargs: Any) -> None:
+        """Call the sink; a sink that raises is logged, never propagated."""
+        try:
+            getattr(self._rt.analytics, method)(*args, **kwargs)
+        except Exception:
+            self._log.exception("analytics_failed", method=method)
+
+    def _track(self, player_id: str, at: int) -> None:
+        """Start the analytics session of this connection (module rules)."""
+        if self._analysed and self.session_id is None:
+            self.session_id = str(uuid.uuid4())
+            self._analytics("session_started", self.session_id, player_id, at=at)
+
     async def _route(self, request: Request) -> dict[str, Any]:
+        if self.revoked:
+            raise RequestError(UNAUTHENTICATED, "session revoked")
         if self.player_id is None:
             if request.type != "hello":
                 raise RequestError(UNAUTHENTICATED, "send hello first")
@@ -207,6 +291,8 @@ class Session:
             return await self._rt.pool.run(
                 self._query, QUERIES[request.type], self.player_id, at
             )
+        if request.type in _ACCOUNT_TYPES:
+            return await self._account(request.type, self.player_id)
         if request.type == _STORE_PURCHASE:
             return await self._store_purchase(self.player_id, request.body)
         if request.type in _SERVER_ONLY:
@@ -222,39 +308,54 @@ class Session:
         rt = self._rt
         try:
             if token is not None:
-                player_id = _verify_token(rt.signer, token)
-                at = rt.clock()
-                state = await rt.pool.run(self._view, player_id, at)
+                claims = _verify_token(rt.signer, token)
+                player_id = claims.player_id
+                # Under the player's lock: a deletion request ran before (the
+                # token is refused) or runs after (and closes this connection).
+                async with rt.player_locks.hold(player_id):
+                    at = rt.clock()
+                    account, state = await rt.pool.run(self._resume, claims, at)
+                    self._logged_in(player_id)
             else:
                 device = _canonical_device_id(device_id)
                 async with rt.device_locks.hold(device):
                     at = rt.clock()
-                    player_id, state = await rt.pool.run(
+                    player_id, account, state = await rt.pool.run(
                         self._login, device, str(uuid.uuid4()), secrets.randbits(63), at
                     )
-        except PlayerNotFoundError:  # a valid token of a deleted player
+                self._logged_in(player_id)
+        except PlayerNotFoundError:  # a valid token of a purged player
             raise RequestError(UNAUTHENTICATED, "session revoked") from None
-        self.player_id = player_id
-        self._on_login(player_id)
-        return {
+        if not account.deletion_scheduled:
+            self._track(player_id, at)
+        welcome = {
             "type": "welcome",
             "player_id": player_id,
             "token": rt.signer.issue(player_id),
             "server_time": at,
             "state": state,
         }
+        if account.purge_after is not None:
+            welcome["purge_at"] = account.purge_after
+        return welcome
+
+    def _logged_in(self, player_id: str) -> None:
+        self.player_id = player_id
+        self._on_login(player_id)
 
     async def _command(self, player_id: str, body: dict[str, Any]) -> dict[str, Any]:
         fields = {key: value for key, value in body.items() if key != "rid"}
         async with self._rt.player_locks.hold(player_id):
+            self._check_revoked()
             fields["at"] = self._rt.clock()  # overwrites any client-sent "at"
             try:  # decoding does not yield, so holding the lock costs nothing
                 command = command_from_wire(fields)
             except WireError as error:
                 raise RequestError.from_wire(error) from None
-            result = await self._rt.pool.run(
-                self._rt.service.execute, player_id, command
+            result, rows = await self._rt.pool.run(
+                self._execute, player_id, command, self.session_id
             )
+        self._record(rows)
         self._pushes.extend(pushes(result.events))
         return to_wire(result.reply)
 
@@ -276,6 +377,7 @@ class Session:
                 f"{MAX_SIGNED_TRANSACTION} characters",
             )
         async with self._rt.player_locks.hold(player_id):
+            self._check_revoked()
             credit = functools.partial(
                 self._rt.service.credit_store_purchase,
                 player_id,
@@ -284,18 +386,82 @@ class Session:
                 signed_transaction=signed,
                 at=self._rt.clock(),
             )
-            result = await self._rt.pool.run(credit)
+            result, rows = await self._rt.pool.run(
+                _with_analytics, credit, player_id, self.session_id
+            )
+        self._record(rows)
         self._pushes.extend(pushes(result.events))
         return to_wire(result.reply)
 
+    async def _account(self, kind: str, player_id: str) -> dict[str, Any]:
+        """``export_data``, ``request_account_deletion``, ``cancel_account_deletion``
+        (module rules), one at a time with the player's commands."""
+        rt = self._rt
+        service = rt.service
+        async with rt.player_locks.hold(player_id):
+            self._check_revoked()
+            at = rt.clock()
+            if kind == _EXPORT:
+                export = functools.partial(service.export_data, player_id, at=at)
+                return {"type": "data_export", "data": await rt.pool.run(export)}
+            if kind == _REQUEST_DELETION:
+                request = functools.partial(
+                    service.request_account_deletion, player_id, at=at
+                )
+                account: Account = await rt.pool.run(request)
+                purge_at = account.purge_after
+                assert purge_at is not None  # noqa: S101 - it was just scheduled
+                # Nothing more is answered here, and once the reply is queued the
+                # server closes every connection of the player (module rules).
+                self.revoked = True
+                self._after.append(lambda: self._on_revoke(player_id, purge_at))
+                return {"type": "account_deletion_scheduled", "purge_at": purge_at}
+            cancel = functools.partial(
+                service.cancel_account_deletion, player_id, at=at
+            )
+            was_scheduled: bool = await rt.pool.run(cancel)
+        self._track(player_id, at)  # a player no longer leaving is tracked again
+        return {"type": "account_deletion_cancelled", "was_scheduled": was_scheduled}
+
+    def _check_revoked(self) -> None:
+        """Refuse a request that waited for the player's lock past a revocation."""
+        if self.revoked:
+            raise RequestError(UNAUTHENTICATED, "session revoked")
+
+    def _record(self, rows: tuple[AnalyticsEvent, ...]) -> None:
+        """Hand a command's analytics rows to the sink (none: nothing to do)."""
+        if rows:
+            self._analytics("record", rows)
+
+    def _execute(
+        self, player_id: str, command: Command, session_id: str | None
+    ) -> tuple[Result, tuple[AnalyticsEvent, ...]]:
+        """Blocking: run the command; its result and analytics rows."""
+        execute = functools.partial(self._rt.service.execute, player_id, command)
+        return _with_analytics(execute, player_id, session_id)
+
+    def _resume(self, claims: SessionClaims, at: int) -> tuple[Account, dict[str, Any]]:
+        """Blocking: the account a token opens, checked, and its view at ``at``."""
+        account = self._rt.service.account(claims.player_id)
+        if account.due(at):
+            raise RequestError(UNAUTHENTICATED, "account deleted")
+        if not account.accepts_token(claims.issued_at, at):
+            raise RequestError(UNAUTHENTICATED, "session revoked")
+        return account, self._view(claims.player_id, at)
+
     def _login(
         self, device_id: str, new_player_id: str, seed: int, at: int
-    ) -> tuple[str, dict[str, Any]]:
-        """Blocking: the device's player (created if new) and its view at ``at``."""
-        player_id = self._rt.service.login_device(
+    ) -> tuple[str, Account, dict[str, Any]]:
+        """Blocking: the device's player (created if new), its account and its
+        view at ``at``; an account whose deletion grace has ended is refused."""
+        service = self._rt.service
+        player_id = service.login_device(
             device_id, new_player_id=new_player_id, seed=seed, at=at
         )
-        return player_id, self._view(player_id, at)
+        account = service.account(player_id)
+        if account.due(at):
+            raise RequestError(UNAUTHENTICATED, "account deleted")
+        return player_id, account, self._view(player_id, at)
 
     def _query(self, query: Query, player_id: str, at: int) -> dict[str, Any]:
         """Blocking: load the player and answer a read (``check_daily_login`` …)."""
@@ -307,14 +473,25 @@ class Session:
         return client_view(stored.state, at, self._rt.service.catalog)
 
 
-def _verify_token(signer: TokenSigner, token: object) -> str:
-    """The player id of a session token, or ``bad_request``/``unauthenticated``."""
+def _verify_token(signer: TokenSigner, token: object) -> SessionClaims:
+    """What a session token says, or ``bad_request``/``unauthenticated``."""
     if not isinstance(token, str):
         raise RequestError(BAD_REQUEST, "'token' must be a string")
     try:
-        return signer.verify(token)
+        return signer.claims(token)
     except TokenError:
         raise RequestError(UNAUTHENTICATED, "invalid or expired token") from None
+
+
+def _with_analytics(
+    call: Callable[[], Result], player_id: str, session_id: str | None
+) -> tuple[Result, tuple[AnalyticsEvent, ...]]:
+    """Blocking: ``call()``'s result and the analytics rows of its events (none
+    outside an analytics session)."""
+    result = call()
+    if session_id is None or not result.events:
+        return result, ()
+    return result, analytics_events(player_id, session_id, result.events)
 
 
 def _store_field(body: dict[str, Any], name: str, shape: re.Pattern[str]) -> str:

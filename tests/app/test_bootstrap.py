@@ -167,3 +167,22 @@ class TestTextWriterSettings:
         """A timeout that is not a number stops startup with a clear message."""
         with pytest.raises(SettingsError, match="BAOLIFE_LLM_TIMEOUT_S"):
             Settings.from_env({"BAOLIFE_LLM_TIMEOUT_S": "soon"})
+
+
+class TestPurgeSettings:
+    """``BAOLIFE_PURGE_INTERVAL_S``: how often the server purges due accounts."""
+
+    @pytest.mark.parametrize(
+        ("value", "interval"),
+        [(None, 3600.0), ("60", 60.0), ("0.5", 0.5), ("0", None)],
+    )
+    def test_the_interval(self, value: str | None, interval: float | None) -> None:
+        """Hourly by default; ``0`` switches the purge task off."""
+        environ = {} if value is None else {"BAOLIFE_PURGE_INTERVAL_S": value}
+        assert interval == Settings.from_env(environ).purge_interval_s
+
+    @pytest.mark.parametrize("value", ["soon", "-1", "nan", "inf"])
+    def test_a_bad_interval_is_refused(self, value: str) -> None:
+        """Not a finite number of seconds ≥ 0: a settings error naming it."""
+        with pytest.raises(SettingsError, match="BAOLIFE_PURGE_INTERVAL_S"):
+            Settings.from_env({"BAOLIFE_PURGE_INTERVAL_S": value})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -11,9 +12,16 @@ import sqlalchemy
 
 from baolife_app.cli import main
 from baolife_app.receipts import DevelopmentReceiptVerifier
-from baolife_core import GameService, StorePurchaseResult, load_catalog
+from baolife_core import (
+    CreateCharacter,
+    GameService,
+    PurchaseEnergyRefill,
+    StorePurchaseResult,
+    load_catalog,
+)
 from baolife_core.content_check import static_findings
-from baolife_storage_mysql import create_store
+from baolife_storage_mysql import create_store, make_engine, run_migrations
+from baolife_storage_mysql.schema import diamond_transactions, player_journal
 from content_packs import copy_content, edited_catalog, edited_file
 
 
@@ -283,6 +291,123 @@ class TestDbUpgrade:
         assert 0 == main(["db", "upgrade", "--db", url])
 
 
+def _ledger(url: str) -> list[tuple[object, ...]]:
+    """Every ledger row but its surrogate id, in journal order."""
+    table = diamond_transactions
+    query = sqlalchemy.select(*(c for c in table.columns if c.name != "id"))
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            ordered = query.order_by(table.c.player_id, table.c.seq)
+            return [tuple(row) for row in connection.execute(ordered)]
+    finally:
+        engine.dispose()
+
+
+def _played(url: str) -> list[str]:
+    """Two players who each begin a life and buy a refill, on a new database."""
+    store = create_store(url)
+    try:
+        service = GameService(store, load_catalog())
+        players = []
+        for index in (1, 2):
+            player = service.login_device(
+                f"dev-{index}", new_player_id=f"p{index}", seed=index, at=1_000
+            )
+            service.execute(player, CreateCharacter(at=2_000))
+            refill = PurchaseEnergyRefill(
+                at=3_000, refill_type="overcharge", idempotency_key="k"
+            )
+            assert service.execute(player, refill).events
+            players.append(player)
+        return players
+    finally:
+        store.close()
+
+
+def _run_sql(url: str, *statements: sqlalchemy.Executable) -> None:
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(statement)
+    finally:
+        engine.dispose()
+
+
+class TestDbRebuildProjections:
+    """``baolife db rebuild-projections`` writes the projection tables again from
+    the journal, for every player or one."""
+
+    def test_rebuilds_every_player(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An emptied ledger comes back; the output counts players and rows."""
+        url = f"sqlite:///{tmp_path / 'rebuild.db'}"
+        _played(url)
+        before = _ledger(url)
+        _run_sql(url, sqlalchemy.delete(diamond_transactions))
+        assert 0 == main(["db", "rebuild-projections", "--db", url])
+        assert before == _ledger(url)
+        out = capsys.readouterr().out.splitlines()
+        assert re.fullmatch(r"rebuilt the projections of 2 players: \d+ rows", out[0])
+        assert f"  diamond_transactions: {len(before)}" in out
+        assert "  player_statistics: 2" in out
+
+    def test_rebuilds_one_player(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``--player`` mends that player's rows only."""
+        url = f"sqlite:///{tmp_path / 'one.db'}"
+        _played(url)
+        before = _ledger(url)
+        _run_sql(url, sqlalchemy.delete(diamond_transactions))
+        assert 0 == main(["db", "rebuild-projections", "--db", url, "--player", "p2"])
+        assert [row for row in before if row[0] == "p2"] == _ledger(url)
+        assert "rebuilt the projections of 1 player: " in capsys.readouterr().out
+
+    def test_an_unknown_player(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Exit 1 naming the player; nothing is written."""
+        url = f"sqlite:///{tmp_path / 'unknown.db'}"
+        _played(url)
+        _run_sql(url, sqlalchemy.delete(diamond_transactions))
+        assert 1 == main(["db", "rebuild-projections", "--db", url, "--player", "p9"])
+        assert "baolife: no player p9\n" == capsys.readouterr().err
+        assert [] == _ledger(url)
+
+    def test_a_journal_the_projectors_refuse(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A player whose genesis line is gone: exit 1 naming it and its line."""
+        url = f"sqlite:///{tmp_path / 'refused.db'}"
+        _played(url)
+        journal = player_journal.c
+        _run_sql(
+            url,
+            sqlalchemy.delete(player_journal).where(
+                journal.player_id == "p1", journal.seq == 0
+            ),
+        )
+        assert 1 == main(["db", "rebuild-projections", "--db", url])
+        err = capsys.readouterr().err
+        assert "baolife: player p1, journal seq 1: player_statistics: no row" in err
+
+    def test_a_database_behind_the_code(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A database not upgraded yet is refused, pointing at ``db upgrade``."""
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+        engine = make_engine(url)
+        try:
+            run_migrations(engine, "0007")
+        finally:
+            engine.dispose()
+        assert 1 == main(["db", "rebuild-projections", "--db", url])
+        assert "run `baolife db upgrade` first" in capsys.readouterr().err
+
+
 class TestServeSettings:
     """``baolife serve`` refuses to start with unsafe production settings."""
 
@@ -338,3 +463,93 @@ class TestStoreRefund:
         create_store(url, upgrade=True).close()
         assert 1 == main(["store", "refund", "tx-404", "--db", url])
         assert "no player claimed store transaction tx-404" in capsys.readouterr().out
+
+
+GRACE_MS = 30 * 24 * 60 * 60 * 1000
+
+
+def _gdpr_player(url: str) -> str:
+    """A player on a new database at ``url``, with an energy refill bought."""
+    store = create_store(url, upgrade=True)
+    try:
+        service = GameService(store, load_catalog())
+        player = service.login_device("dev", new_player_id="p1", seed=3, at=1_000)
+        refill = PurchaseEnergyRefill(
+            at=2_000, refill_type="overcharge", idempotency_key="k"
+        )
+        service.execute(player, refill)
+    finally:
+        store.close()
+    return player
+
+
+class TestGdpr:
+    """``baolife gdpr export`` and ``baolife gdpr purge``."""
+
+    def test_export_prints_one_json_document(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Every table of the player, the ledger and the purchase included."""
+        url = f"sqlite:///{tmp_path / 'gdpr.db'}"
+        player = _gdpr_player(url)
+        assert 0 == main(["gdpr", "export", player, "--db", url])
+        document = json.loads(capsys.readouterr().out)
+        tables = document["tables"]
+        assert player == document["player_id"]
+        assert [0, 1] == [row["seq"] for row in tables["player_journal"]]
+        assert 2 == len(tables["diamond_transactions"])
+        assert 1 == len(tables["energy_refill_purchases"])
+
+    def test_export_of_nobody(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An unknown player exits 1 and prints no document."""
+        url = f"sqlite:///{tmp_path / 'gdpr.db'}"
+        _gdpr_player(url)
+        assert 1 == main(["gdpr", "export", "nobody", "--db", url])
+        captured = capsys.readouterr()
+        assert "" == captured.out
+        assert "baolife: no player nobody" in captured.err
+
+    def test_purge_after_the_grace(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Nothing a millisecond early; at the end of the grace the player goes
+        and one tombstone stays."""
+        url = f"sqlite:///{tmp_path / 'gdpr.db'}"
+        player = _gdpr_player(url)
+        store = create_store(url, upgrade=False)
+        try:
+            GameService(store, load_catalog()).request_account_deletion(
+                player, at=3_000
+            )
+        finally:
+            store.close()
+        due = str(3_000 + GRACE_MS)
+        assert 0 == main(["gdpr", "purge", "--db", url, "--now", str(int(due) - 1)])
+        assert "purged 0 accounts" in capsys.readouterr().out
+        assert 0 == main(["gdpr", "purge", "--db", url, "--now", due])
+        out = capsys.readouterr().out
+        assert f"purged 1 account due at {due}" in out
+        assert player not in out
+        engine = sqlalchemy.create_engine(url)
+        try:
+            with engine.connect() as connection:
+                users = connection.execute(sqlalchemy.text("SELECT * FROM users"))
+                tombstones = connection.execute(
+                    sqlalchemy.text("SELECT requested_at FROM deletion_log")
+                )
+                assert ([], [(3_000,)]) == (users.all(), [tuple(r) for r in tombstones])
+        finally:
+            engine.dispose()
+        assert 1 == main(["gdpr", "export", player, "--db", url])
+
+    @pytest.mark.parametrize("now", ["soon", "-5", "1.5"])
+    def test_a_bad_instant_is_a_usage_error(
+        self, now: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``--now`` takes integer milliseconds: anything else exits 2."""
+        with pytest.raises(SystemExit) as exited:
+            main(["gdpr", "purge", "--now", now])
+        assert 2 == exited.value.code
+        assert "--now" in capsys.readouterr().err

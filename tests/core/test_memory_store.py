@@ -60,6 +60,9 @@ def copy(store: InMemoryStore) -> InMemoryStore:
         journals={key: list(value) for key, value in store.journals.items()},
         events={key: list(value) for key, value in store.events.items()},
         processed=dict(store.processed),
+        store_transactions=dict(store.store_transactions),
+        accounts=dict(store.accounts),
+        deletion_log=list(store.deletion_log),
     )
 
 

@@ -16,7 +16,15 @@ from attrs import evolve, frozen
 from hypothesis import given
 from hypothesis import strategies as st
 
-from baolife_core import load_catalog, new_player
+from baolife_core import (
+    ClaimDailyReward,
+    QuestList,
+    QuestsRolled,
+    SetUtcOffset,
+    load_catalog,
+    new_player,
+    step,
+)
 from baolife_core.catalog import EnergyRules
 from baolife_core.commands import ClaimQuestReward
 from baolife_core.errors import ContentError
@@ -32,6 +40,7 @@ from baolife_core.events import (
     QuestProgressed,
     QuestRewardPaid,
 )
+from baolife_core.queries import QUERIES
 from baolife_core.replies import (
     ALREADY_CLAIMED,
     INVALID_STATE,
@@ -59,6 +68,7 @@ RULES = load_quests(CONTENT)
 CATALOG = load_catalog()
 T0 = 1_798_761_600_000
 DAY = 20_819  # the local day index of T0 (2027-01-01)
+DAY_MS = 86_400_000
 
 seeds = st.integers(min_value=0, max_value=2**63 - 1)
 days = st.integers(min_value=0, max_value=100_000)
@@ -440,6 +450,38 @@ def load_error(directory: Path) -> ContentError:
     with pytest.raises(ContentError) as caught:
         load_quests(directory)
     return caught.value
+
+
+class TestRolledOncePerDay:
+    """A local day's quests are rolled once, even when the UTC offset moves the
+    local day back (the store agreement machine found the re-roll)."""
+
+    def test_an_offset_back_to_a_rolled_day_rolls_nothing(self) -> None:
+        """Past midnight UTC the next day is rolled; an offset of -2 h then moves the
+        local day back, and the later day's set stays in force: no second roll,
+        no reset progress, ``get_quests`` shows it."""
+        state = new_player(seed=1, at=T0, catalog=CATALOG)
+        state = step(
+            state, ClaimDailyReward(at=T0 + 1000, idempotency_key="a"), CATALOG
+        ).state
+        assert DAY == state.retention.quests.day
+        later = T0 + DAY_MS + 3_600_000  # 01:00 UTC of the next day
+        moved = step(state, SetUtcOffset(at=later, minutes=-120), CATALOG)
+        assert [DAY + 1] == [
+            e.local_day for e in moved.events if isinstance(e, QuestsRolled)
+        ]
+        held = moved.state.retention.quests
+        after = step(
+            moved.state, ClaimDailyReward(at=later + 1000, idempotency_key="b"), CATALOG
+        )
+        assert not any(isinstance(e, QuestsRolled) for e in after.events)
+        assert held.day == after.state.retention.quests.day
+        shown = QUERIES["get_quests"](after.state, later + 2000, CATALOG)
+        assert isinstance(shown, QuestList)
+        assert (DAY + 1, [s.quest for s in held.slots]) == (
+            shown.local_day,
+            [q.quest for q in shown.quests],
+        )
 
 
 class TestValidation:

@@ -1,4 +1,5 @@
-"""``SnapshotCache``: a bounded LRU that never goes back a version, across threads."""
+"""``SnapshotCache``: a bounded LRU with a TTL that never goes back a version,
+across threads."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import pytest
 from attrs import evolve
 
 from baolife_core import Catalog, StoredPlayer
-from baolife_storage_mysql.cache import SnapshotCache
+from baolife_storage_mysql.cache import (
+    DEFAULT_CACHE_SIZE,
+    DEFAULT_CACHE_TTL_S,
+    SnapshotCache,
+)
 
 from .support import genesis, new_ids
 
@@ -23,6 +28,16 @@ def player(catalog: Catalog) -> StoredPlayer:
     return StoredPlayer(
         player_id=ids.player_id, state=genesis(ids, catalog).outcome.state, version=1
     )
+
+
+class FakeTimer:
+    """A settable monotonic clock in seconds, for the TTL."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def _other(player: StoredPlayer) -> StoredPlayer:
@@ -68,6 +83,12 @@ class TestLru:
         with pytest.raises(ValueError, match="cache size"):
             SnapshotCache(-1)
 
+    def test_defaults_are_256_players_for_5_minutes(self) -> None:
+        """The issue's cache: an LRU of 256 entries with a 5-minute TTL."""
+        cache = SnapshotCache()
+        assert (256, 300.0) == (DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_S)
+        assert (256, 300.0) == (cache.size, cache.ttl_s)
+
     def test_evict_and_clear_forget_players(self, player: StoredPlayer) -> None:
         """``evict`` forgets one player, ``clear`` all of them."""
         cache = SnapshotCache(4)
@@ -79,6 +100,54 @@ class TestLru:
         evicted = (player.player_id in cache, other.player_id in cache)
         cache.clear()
         assert ((False, True), 0) == (evicted, len(cache))
+
+
+class TestTtl:
+    """An entry expires ``ttl_s`` after it was stored, however often it is read."""
+
+    def test_entry_expires_after_the_ttl(self, player: StoredPlayer) -> None:
+        """Read just before the TTL it hits; at the TTL it is gone."""
+        timer = FakeTimer()
+        cache = SnapshotCache(4, ttl_s=300, timer=timer)
+        cache.put(player)
+        timer.now = 299.9
+        before = cache.get(player.player_id)
+        timer.now = 300.0
+        assert (player, None) == (before, cache.get(player.player_id))
+        assert (False, 0) == (player.player_id in cache, len(cache))
+
+    def test_reads_do_not_extend_the_ttl_but_puts_do(
+        self, player: StoredPlayer
+    ) -> None:
+        """A hit keeps the expiry; a fresh put (a read or a write) restarts it."""
+        timer = FakeTimer()
+        cache = SnapshotCache(4, ttl_s=10, timer=timer)
+        other = _other(player)
+        cache.put(player)
+        cache.put(other)
+        timer.now = 6.0
+        cache.get(player.player_id)
+        cache.put(evolve(other, version=2))
+        timer.now = 12.0
+        assert (None, 2) == (
+            cache.get(player.player_id),
+            getattr(cache.get(other.player_id), "version", None),
+        )
+
+    def test_an_expired_older_version_is_replaced(self, player: StoredPlayer) -> None:
+        """Once a newer version expired, any version may be cached again."""
+        timer = FakeTimer()
+        cache = SnapshotCache(4, ttl_s=10, timer=timer)
+        cache.put(evolve(player, version=5))
+        timer.now = 10.0
+        cache.put(player)
+        assert player is cache.get(player.player_id)
+
+    @pytest.mark.parametrize("ttl_s", [0, -1, float("inf"), float("nan")])
+    def test_ttl_must_be_a_positive_number(self, ttl_s: float) -> None:
+        """A TTL that is not a positive finite number is a configuration error."""
+        with pytest.raises(ValueError, match="cache ttl"):
+            SnapshotCache(4, ttl_s=ttl_s)
 
 
 class TestVersions:

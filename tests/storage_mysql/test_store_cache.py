@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from attrs import evolve
+from sqlalchemy import create_engine
 from sqlalchemy.exc import IntegrityError
 
 from baolife_core import (
@@ -22,7 +23,7 @@ from baolife_core import (
     Rejection,
     replay,
 )
-from baolife_storage_mysql import SqlPlayerStore, create_store
+from baolife_storage_mysql import SnapshotCache, SqlPlayerStore, create_store
 
 from .support import (
     PURCHASE_GAP_MS,
@@ -36,6 +37,7 @@ from .support import (
     recorded,
     verbs,
 )
+from .test_cache import FakeTimer
 
 #: Purchases each of the two stores makes, alternating.
 ROUNDS = 5
@@ -171,13 +173,42 @@ class TestLoad:
             store.load(player)
         assert (["SELECT", "SELECT"], 0) == (verbs(executed), len(store.cache))
 
-    def test_create_store_passes_the_size(self, tmp_path: Path) -> None:
-        """``create_store(cache_size=...)`` sizes the store's cache."""
-        store = create_store(f"sqlite:///{tmp_path / 'sized.db'}", cache_size=7)
+    def test_create_store_passes_the_size_and_ttl(self, tmp_path: Path) -> None:
+        """``create_store(cache_size=..., cache_ttl_s=...)`` configures the cache."""
+        store = create_store(
+            f"sqlite:///{tmp_path / 'sized.db'}", cache_size=7, cache_ttl_s=60
+        )
         try:
-            assert 7 == store.cache.size
+            assert (7, 60) == (store.cache.size, store.cache.ttl_s)
         finally:
             store.close()
+
+    def test_expired_entry_is_read_again(
+        self, sql_store: SqlPlayerStore, catalog: Catalog
+    ) -> None:
+        """Past its TTL a cached player is read from the database and re-cached."""
+        timer = FakeTimer()
+        store = SqlPlayerStore(sql_store.engine, reader=sql_store.reader)
+        store.cache = SnapshotCache(4, ttl_s=300, timer=timer)
+        player = _new_player(GameService(store, catalog))
+        reads = []
+        for now in (299.0, 300.0, 301.0):
+            timer.now = now
+            with recorded(store.engine, store.reader) as executed:
+                store.load(player)
+            reads.append(verbs(executed))
+        assert [[], ["SELECT"], []] == reads
+
+    @pytest.mark.parametrize("bad", [{"cache_size": -1}, {"cache_ttl_s": 0}])
+    def test_bad_cache_settings_are_refused(
+        self, tmp_path: Path, bad: dict[str, float]
+    ) -> None:
+        """A negative size or a TTL of 0 fails at once, before any connection."""
+        with pytest.raises(ValueError, match="cache"):
+            SqlPlayerStore(
+                create_engine(f"sqlite:///{tmp_path / 'unused.db'}"),
+                **bad,  # type: ignore[arg-type]
+            )
 
 
 class TestService:
@@ -257,6 +288,36 @@ class TestTwoProcesses:
             stored = store.load(player, fresh=True)
             assert stored is not None
             assert stored.state == replay(journal, roomy_catalog)
+
+    def test_a_stale_cache_costs_a_retry_never_an_update(
+        self,
+        store_pair: tuple[SqlPlayerStore, SqlPlayerStore],
+        roomy_catalog: Catalog,
+    ) -> None:
+        """A caches the player, B buys, A buys from its stale cache: A's first
+        append loses its version check, the retry on fresh state commits, and both
+        purchases are in the journal, the ledger and the snapshot."""
+        store_a, store_b = store_pair
+        first, second = (GameService(store, roomy_catalog) for store in store_pair)
+        player = _new_player(first)
+        cached = store_a.load(player)  # A's cache: version 1
+        second.execute(player, purchase(T0 + 1, "k-b"))
+        with recorded(store_a.engine, store_a.reader) as executed:
+            result = first.execute(player, purchase(T0 + 2, "k-a"))
+        assert isinstance(result.reply, EnergyUpdated)
+        bumps = [line.rowcount for line in executed if _target(line.sql) == "bump"]
+        assert [0, 1] == bumps  # stale, then fresh
+        assert cached is not None
+        assert 1 == cached.version
+        journal = store_b.journal(player)
+        assert ["k-b", "k-a"] == [command.idempotency_key for command in journal[1:]]
+        stored = store_b.load(player, fresh=True)
+        assert stored is not None
+        assert (3, replay(journal, roomy_catalog)) == (stored.version, stored.state)
+        assert stored == store_a.load(player)  # A's cache is current again
+        # The grant, treasure_trove's 50 diamonds (earn 5,000), and both debits.
+        balance = 1_000_000 + 50 - 2 * 50
+        assert (balance, balance, 4) == ledger(store_a.engine, player)
 
     def test_replayed_key_through_a_stale_store_returns_the_first_reply(
         self,

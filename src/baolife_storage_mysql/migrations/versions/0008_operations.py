@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -224,6 +224,23 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if not context.is_offline_mode():
+        purged = (
+            op.get_bind()
+            .execute(
+                sa.text(
+                    "SELECT COUNT(*) FROM store_transactions WHERE player_id IS NULL"
+                )
+            )
+            .scalar_one()
+        )
+        if purged:
+            # Before 0008 a store transaction needs its player; these belong to
+            # purged players and must stay claimed, so refuse rather than lose them.
+            raise RuntimeError(
+                f"cannot downgrade below 0008: {purged} store transactions belong "
+                "to purged players and would no longer be claimed"
+            )
     with op.batch_alter_table("store_transactions") as batch:
         batch.alter_column(
             "player_id",
