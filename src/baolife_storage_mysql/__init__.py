@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+from .analytics import SqlAnalyticsSink, create_analytics_sink
 from .cache import DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_S, SnapshotCache
 from .catalog_rows import (
     CATALOG_TABLES,
@@ -34,6 +35,7 @@ from .migrate import (
     upgrade_database,
 )
 from .projections import PROJECTIONS, Origin, ProjectionError, Projector
+from .rebuild import RebuildError, Rebuilt, rebuild_projections
 from .schema import metadata
 from .store import SqlPlayerStore, create_store
 
@@ -50,15 +52,20 @@ __all__ = [
     "Origin",
     "ProjectionError",
     "Projector",
+    "RebuildError",
+    "Rebuilt",
     "SnapshotCache",
+    "SqlAnalyticsSink",
     "SqlPlayerStore",
     "TableSync",
     "alembic_config",
+    "create_analytics_sink",
     "create_store",
     "is_transient",
     "make_engine",
     "make_reader",
     "metadata",
+    "rebuild_projections",
     "run_migrations",
     "sync_catalog",
     "upgrade_database",
