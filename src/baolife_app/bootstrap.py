@@ -43,6 +43,8 @@ from attrs import frozen
 
 from baolife_core import BaolifeError, GameService, ReceiptVerifier, load_catalog
 from baolife_storage_mysql import (
+    DEFAULT_CACHE_SIZE,
+    DEFAULT_CACHE_TTL_S,
     DEFAULT_DB_URL,
     SqlPlayerStore,
     create_store,
@@ -94,6 +96,8 @@ class Settings:
     appstore_root_cert: Path | None = None  # trust anchor file; None: Apple's G3
     appstore_environments: tuple[str, ...] = ("Production", "Sandbox")  # accepted
     purge_interval_s: float | None = 3600.0  # GDPR purge task period; None: off
+    cache_size: int = DEFAULT_CACHE_SIZE  # players in the snapshot cache; 0: none
+    cache_ttl_s: float = DEFAULT_CACHE_TTL_S  # seconds a cached snapshot is kept
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **flags: object) -> Settings:
@@ -131,6 +135,26 @@ class Settings:
                     f"(0: no purge task), got {purge_interval!r}"
                 )
             values["purge_interval_s"] = interval or None
+        cache_size = environ.get("BAOLIFE_CACHE_SIZE")
+        if cache_size:
+            if not cache_size.isdigit():
+                raise SettingsError(
+                    "BAOLIFE_CACHE_SIZE must be a whole number of players >= 0 "
+                    f"(0: no cache), got {cache_size!r}"
+                )
+            values["cache_size"] = int(cache_size)
+        cache_ttl = environ.get("BAOLIFE_CACHE_TTL_S")
+        if cache_ttl:
+            try:
+                ttl = float(cache_ttl)
+            except ValueError:
+                ttl = -1.0
+            if not 0 < ttl < float("inf"):
+                raise SettingsError(
+                    "BAOLIFE_CACHE_TTL_S must be a number of seconds > 0, "
+                    f"got {cache_ttl!r}"
+                )
+            values["cache_ttl_s"] = ttl
         timeout = environ.get("BAOLIFE_LLM_TIMEOUT_S")
         if timeout:
             try:
@@ -202,7 +226,12 @@ def build_service(settings: Settings) -> tuple[GameService, SqlPlayerStore]:
     """The store (migrated, catalog synced) and the application service over it."""
     verifier = make_verifier(settings)
     catalog = load_catalog(settings.content_dir)
-    store = create_store(settings.db_url, upgrade=settings.migrate)
+    store = create_store(
+        settings.db_url,
+        upgrade=settings.migrate,
+        cache_size=settings.cache_size,
+        cache_ttl_s=settings.cache_ttl_s,
+    )
     try:
         synced = sync_catalog(store.engine, catalog)
     except BaseException:

@@ -186,3 +186,51 @@ class TestPurgeSettings:
         """Not a finite number of seconds ≥ 0: a settings error naming it."""
         with pytest.raises(SettingsError, match="BAOLIFE_PURGE_INTERVAL_S"):
             Settings.from_env({"BAOLIFE_PURGE_INTERVAL_S": value})
+
+
+class TestCacheSettings:
+    """``BAOLIFE_CACHE_SIZE`` and ``BAOLIFE_CACHE_TTL_S``: the snapshot cache."""
+
+    @pytest.mark.parametrize(
+        ("environ", "expected"),
+        [
+            ({}, (256, 300.0)),
+            ({"BAOLIFE_CACHE_SIZE": "0"}, (0, 300.0)),
+            ({"BAOLIFE_CACHE_SIZE": "1024", "BAOLIFE_CACHE_TTL_S": "30"}, (1024, 30.0)),
+        ],
+    )
+    def test_the_settings(
+        self, environ: dict[str, str], expected: tuple[int, float]
+    ) -> None:
+        """256 players for 5 minutes by default; the environment overrides."""
+        settings = Settings.from_env(environ)
+        assert expected == (settings.cache_size, settings.cache_ttl_s)
+
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("BAOLIFE_CACHE_SIZE", "-1"),
+            ("BAOLIFE_CACHE_SIZE", "many"),
+            ("BAOLIFE_CACHE_SIZE", "2.5"),
+            ("BAOLIFE_CACHE_TTL_S", "0"),
+            ("BAOLIFE_CACHE_TTL_S", "-5"),
+            ("BAOLIFE_CACHE_TTL_S", "inf"),
+            ("BAOLIFE_CACHE_TTL_S", "nan"),
+            ("BAOLIFE_CACHE_TTL_S", "soon"),
+        ],
+    )
+    def test_bad_values_are_refused(self, name: str, value: str) -> None:
+        """A value out of range is a settings error naming the variable."""
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env({name: value})
+
+    def test_the_store_gets_them(self, tmp_path: Path) -> None:
+        """``build_service`` builds the store's cache from the settings."""
+        settings = Settings(
+            db_url=f"sqlite:///{tmp_path / 'c.db'}", cache_size=3, cache_ttl_s=9.0
+        )
+        _, store = build_service(settings)
+        try:
+            assert (3, 9.0) == (store.cache.size, store.cache.ttl_s)
+        finally:
+            store.close()
