@@ -43,7 +43,13 @@ from baolife_core.life.checks import check_passes
 from baolife_core.life.contacts import person
 from baolife_core.life.conversation_rules import ROLES, ReplyOption
 from baolife_core.life.conversations import TALK_KEY, LineRequest, line_request
-from baolife_core.life.grammar import MAX_DEPTH, Grammar, check_template, expand
+from baolife_core.life.grammar import (
+    MAX_DEPTH,
+    Grammar,
+    check_template,
+    expand,
+    fill,
+)
 from baolife_core.life.storylet_rules import RelativeDiesEffect
 from baolife_core.life.storylets import Scene, apply_effects
 from baolife_core.rng import Stream, stream
@@ -360,6 +366,22 @@ class TestExpand:
         grammar = chain(MAX_DEPTH)
         expected = "[" * (MAX_DEPTH - 1) + "word" + "]" * (MAX_DEPTH - 1)
         assert expected == expand("{s0}", grammar, Stream(0), {})
+
+
+class TestFill:
+    """``fill``: placeholders only (storylet texts, photo captions)."""
+
+    def test_fills_every_placeholder(self) -> None:
+        """Each field takes its value; literal text stays."""
+        assert "Ada and Bo at the Café" == fill(
+            "{first_name} and {partner} at the {venue}",
+            {"first_name": "Ada", "partner": "Bo", "venue": "Café"},
+        )
+
+    def test_an_unknown_placeholder_is_an_error(self) -> None:
+        """A field with no value raises, naming it."""
+        with pytest.raises(ValueError, match=r"\{spouse\}"):
+            fill("{spouse}", {"partner": "Bo"})
 
 
 class TestCheckTemplate:

@@ -20,11 +20,10 @@ Rules of this module (issue "Dating" 6; docs/dating.md "Relationships"):
 
 from __future__ import annotations
 
-from string import Formatter
-
 from attrs import evolve
 
 from ..events import PhotoAdded, RelationshipChanged
+from ..life.grammar import fill
 from ..state import Character, Romance
 from .rules import RelationshipRules
 from .stages import ENDINGS, TRANSITIONS
@@ -162,14 +161,7 @@ def leave_if_unloved(
 def caption(template: str, romance: Romance, venue: str = "") -> str:
     """Fill a photo caption's placeholders (module rules)."""
     values = {"partner": romance.npc.name.split()[0], "venue": venue}
-    parts: list[str] = []
-    for literal, field, _, _ in Formatter().parse(template):
-        parts.append(literal)
-        if field is not None:
-            if field not in values:
-                raise ValueError(f"unknown placeholder {{{field}}}")
-            parts.append(values[field])
-    return "".join(parts)
+    return fill(template, values)
 
 
 def photo_added(character: Character, text: str, *, at: int, day: int) -> PhotoAdded:

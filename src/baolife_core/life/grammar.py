@@ -21,7 +21,7 @@ from attrs import frozen
 
 from ..rng import Stream
 
-__all__ = ["MAX_DEPTH", "Grammar", "check_template", "expand"]
+__all__ = ["MAX_DEPTH", "Grammar", "check_template", "expand", "fill"]
 
 #: The deepest nesting of symbols a template may reach.
 MAX_DEPTH = 6
@@ -85,4 +85,20 @@ def expand(
         if options is None:
             raise ValueError(f"unknown symbol or placeholder {{{field}}}")
         out.append(expand(options[rng.below(len(options))], grammar, rng, values))
+    return "".join(out)
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """``template`` with its placeholders filled from ``values``; no symbols.
+
+    ValueError for a field ``values`` lacks (the loaders check templates, so
+    this is a bug, not bad content)."""
+    out: list[str] = []
+    for literal, field in _fields(template):
+        out.append(literal)
+        if not field:
+            continue
+        if field not in values:
+            raise ValueError(f"unknown placeholder {{{field}}}")
+        out.append(values[field])
     return "".join(out)

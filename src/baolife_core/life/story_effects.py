@@ -27,7 +27,6 @@ effect family grows with each system that storylets reach; ``storylets`` re-expo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from string import Formatter
 
 from attrs import asdict, evolve, frozen
 
@@ -63,6 +62,7 @@ from .effect_rules import (
     StatEffect,
     UnflagEffect,
 )
+from .grammar import fill
 from .story_results import (
     CareerChanged,
     ClosenessChanged,
@@ -122,14 +122,7 @@ def render(template: str, character: Character, age: int) -> str:
         "sibling": _relative_name(character, "sibling"),
         "partner": _partner_name(character),
     }
-    parts: list[str] = []
-    for literal, field, _, _ in Formatter().parse(template):
-        parts.append(literal)
-        if field is not None:
-            if field not in values:
-                raise ValueError(f"unknown placeholder {{{field}}}")
-            parts.append(values[field])
-    return "".join(parts)
+    return fill(template, values)
 
 
 # -- effects ------------------------------------------------------------------------
