@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from attrs import evolve
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +17,7 @@ from baolife_core import (
     GameService,
     InMemoryStore,
     NewPlayer,
+    PlayerState,
     Tutorial,
     load_catalog,
     replay,
@@ -22,11 +26,14 @@ from baolife_core import (
 from baolife_core.experiments import (
     Experiments,
     Flag,
+    VariantCounts,
     assign_variant,
     assign_variants,
     bucket,
+    client_experiments,
+    report,
 )
-from content_packs import edited_file
+from content_packs import copy_content, edited_file
 
 CATALOG = load_catalog()
 T0 = 1_798_761_600_000  # 2027-01-01T00:00:00Z
@@ -220,11 +227,15 @@ class TestContentErrors:
         self, replacement: str, entry: str, field: str, problem: str
     ) -> None:
         """A file without flags is refused."""
-        error = content_error(
-            ("[[flags]]\n", replacement),
-            ('id = "tutorial_flow"\n', ""),
-            (VARIANTS_LINE, ""),
-        )
+
+        def without_flags(name: str, text: str) -> str:
+            if name != "experiments.toml":
+                return text
+            return text[: text.index("[[flags]]")] + replacement
+
+        with tempfile.TemporaryDirectory() as tmp, pytest.raises(ContentError) as e:
+            load_catalog(copy_content(Path(tmp), without_flags))
+        error = e.value
         assert ("experiments.toml", entry, field, problem) == (
             error.file,
             error.entry,
@@ -421,3 +432,193 @@ class TestLoginDevice:
         )
         assert {"classic", "guided"} == set(flows)
         assert 70 <= flows["guided"] <= 130
+
+
+#: The flags the iOS client reads, in content order (docs/experiments.md).
+BUNDLED_FLAGS = (
+    "tutorial_flow",
+    "store_layout",
+    "refill_offer",
+    "daily_reward_presentation",
+    "quest_board",
+    "dating_onboarding",
+    "push_copy",
+)
+
+
+class TestBundledFlags:
+    """The seven flags of ``experiments.toml``."""
+
+    def test_the_seven_flags(self) -> None:
+        """Seven flags, ``tutorial_flow`` first, each with a control and more."""
+        assert BUNDLED_FLAGS == tuple(f.id for f in CATALOG.experiments.flags)
+        assert all(len(f.variants) >= 2 for f in CATALOG.experiments.flags)
+
+    @pytest.mark.parametrize("flag_id", BUNDLED_FLAGS)
+    def test_weights_respected(self, flag_id: str) -> None:
+        """Over 10 000 ids each variant's share is within 2 points of its weight."""
+        flag = CATALOG.experiments.flag(flag_id)
+        assert flag is not None
+        counts = Counter(assign_variant(pid, flag) for pid in IDS)
+        for variant, weight in flag.variants:
+            assert abs(counts[variant] - 100 * weight) <= 200, (variant, counts)
+
+    def test_flags_are_independent(self) -> None:
+        """Knowing a player's tutorial flow says nothing of their store layout."""
+        store_layout = CATALOG.experiments.flag("store_layout")
+        assert store_layout is not None
+        assert TUTORIAL_FLOW is not None
+        pairs = Counter(
+            (assign_variant(pid, TUTORIAL_FLOW), assign_variant(pid, store_layout))
+            for pid in IDS
+        )
+        assert 4 == len(pairs)
+        assert all(2300 <= n <= 2700 for n in pairs.values())
+
+
+def state_of(player_id: str) -> PlayerState:
+    """A new player's state, created as ``login_device`` creates it."""
+    variants = assign_variants(player_id, CATALOG.experiments)
+    return start(NewPlayer(at=T0, seed=1, variants=variants), CATALOG).state
+
+
+def with_flow(state: PlayerState, flow: str) -> PlayerState:
+    """``state`` with its tutorial flow replaced."""
+    retention = evolve(state.retention, tutorial=Tutorial(flow=flow))
+    return evolve(state, retention=retention)
+
+
+class TestClientExperiments:
+    """``client_experiments``: every flag's variant, as the client view says it."""
+
+    def test_every_flag(self) -> None:
+        """One variant per bundled flag, in content order, each assigned."""
+        pid = IDS[7]
+        shown = client_experiments(pid, state_of(pid), CATALOG.experiments)
+        assert BUNDLED_FLAGS == tuple(shown)
+        expected = {f.id: assign_variant(pid, f) for f in CATALOG.experiments.flags}
+        assert expected == shown
+
+    @given(st.text(max_size=40))
+    def test_stable_and_in_range(self, player_id: str) -> None:
+        """The same player gets the same variants, each one of the flag's."""
+        state = state_of(player_id)
+        first = client_experiments(player_id, state, CATALOG.experiments)
+        assert first == client_experiments(player_id, state, CATALOG.experiments)
+        for flag in CATALOG.experiments.flags:
+            assert first[flag.id] in dict(flag.variants)
+
+    @pytest.mark.parametrize("n", range(0, 2_000, 97))
+    def test_tutorial_flow_agrees_with_the_engine(self, n: int) -> None:
+        """The view's ``tutorial_flow`` is the flow the player's tutorial runs."""
+        store = InMemoryStore()
+        service = GameService(store, CATALOG)
+        pid = service.login_device("d", new_player_id=IDS[n], seed=n, at=T0)
+        state = service.load(pid).state
+        shown = client_experiments(pid, state, CATALOG.experiments)
+        assert state.retention.tutorial.flow == shown["tutorial_flow"]
+
+    def test_the_state_wins_over_the_hash(self) -> None:
+        """A player whose genesis recorded another flow (weights changed since)
+        is shown the flow the engine runs, not today's assignment."""
+        pid = first_id_with("classic")
+        state = with_flow(state_of(pid), "guided")
+        assert (
+            "guided"
+            == (client_experiments(pid, state, CATALOG.experiments)["tutorial_flow"])
+        )
+
+    def test_no_flow_yet_falls_back_to_the_hash(self) -> None:
+        """A state without a flow (none assigned) shows the assignment."""
+        pid = first_id_with("guided")
+        state = with_flow(state_of(pid), "")
+        assert (
+            "guided"
+            == (client_experiments(pid, state, CATALOG.experiments)["tutorial_flow"])
+        )
+
+    def test_only_content_flags(self) -> None:
+        """Flags are those of the content: none invented, a removed one gone."""
+        experiments = Experiments((Flag("store_layout", (("grid", 100),)),))
+        pid = IDS[3]
+        assert {"store_layout": "grid"} == (
+            client_experiments(pid, state_of(pid), experiments)
+        )
+
+
+#: The textbook example: 200 of 1000 against 250 of 1000.
+TEXTBOOK = (VariantCounts("classic", 1000, 200), VariantCounts("guided", 1000, 250))
+
+
+class TestVariantCounts:
+    """``VariantCounts.rate``."""
+
+    @pytest.mark.parametrize(
+        ("exposed", "converted", "rate"),
+        [(1000, 200, 0.2), (3, 3, 1.0), (5, 0, 0.0), (0, 0, 0.0)],
+    )
+    def test_rate(self, exposed: int, converted: int, rate: float) -> None:
+        """Converted over exposed; 0 without players."""
+        assert rate == VariantCounts("v", exposed, converted).rate
+
+
+class TestReport:
+    """``report``: the table and each variant against the control."""
+
+    def test_textbook(self) -> None:
+        """The table, then the difference, z, p and the verdict in words."""
+        assert TUTORIAL_FLOW is not None
+        assert (
+            "experiment tutorial_flow: conversion to tutorial_advanced",
+            "variant                exposed converted     rate",
+            "classic                   1000       200  20.00 %",
+            "guided                    1000       250  25.00 %",
+            "guided vs classic (control): +5.00 points, z = 2.68, p = 0.0074",
+            "  significant at 5 %: guided converts more than classic",
+        ) == report(TUTORIAL_FLOW, "tutorial_advanced", TEXTBOOK, since=None)
+
+    def test_worse_and_not_significant(self) -> None:
+        """A variant converting less is said so; a small gap is no evidence."""
+        flag = Flag("f", (("a", 34), ("b", 33), ("c", 33)))
+        counts = (
+            VariantCounts("a", 1000, 250),
+            VariantCounts("b", 1000, 200),
+            VariantCounts("c", 1000, 260),
+        )
+        lines = report(flag, "date_went", counts, since=1_000)
+        header = "experiment f: conversion to date_went, exposures at or after 1000 ms"
+        assert header == lines[0]
+        assert (
+            "b vs a (control): -5.00 points, z = -2.68, p = 0.0074",
+            "  significant at 5 %: b converts less than a",
+            "c vs a (control): +1.00 points, z = 0.51, p = 0.6079",
+            "  not significant at 5 %: no evidence of a difference",
+        ) == lines[-4:]
+
+    def test_content_order_zeros_and_retired_variants(self) -> None:
+        """Variants in content order, absent ones as zeros, exposed variants no
+        longer in content after them, never compared."""
+        flag = Flag("f", (("a", 50), ("b", 50)))
+        counts = (VariantCounts("old", 4, 1), VariantCounts("b", 10, 5))
+        assert (
+            "a                            0         0   0.00 %",
+            "b                           10         5  50.00 %",
+            "old                          4         1  25.00 %  (no longer in content)",
+            "b vs a (control): +50.00 points, z = 0.00, p = 1.0000",
+            "  no test: nobody was exposed to a",
+        ) == report(flag, "date_went", counts, since=None)[2:]
+
+    def test_tiny_p(self) -> None:
+        """A p-value below 0.0001 is printed as such."""
+        flag = Flag("f", (("a", 50), ("b", 50)))
+        counts = (VariantCounts("a", 10_000, 1_000), VariantCounts("b", 10_000, 2_000))
+        assert (
+            "b vs a (control): +10.00 points, z = 19.80, p < 0.0001"
+            == (report(flag, "date_went", counts, since=None)[-2])
+        )
+
+    def test_one_variant_flag(self) -> None:
+        """A flag with only its control has a table and no comparison."""
+        flag = Flag("f", (("on", 100),))
+        lines = report(flag, "date_went", (VariantCounts("on", 2, 1),), since=None)
+        assert 3 == len(lines)
