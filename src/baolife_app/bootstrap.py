@@ -27,11 +27,16 @@ Rules of this module:
 - Analytics (docs/operations.md "Analytics"): a ``SqlAnalyticsSink`` on the
   store's database URL, with a pool of its own, handed to the server; closed
   after the server, so the sessions its closing connections end are written.
+- Sentry (docs/operations.md "Sentry"): with ``SENTRY_DSN`` set, the server
+  starts the SDK (``sentry.init_sentry``; the ``baolife[sentry]`` extra) before
+  anything else, and error log lines are reported (``sentry.forward_errors``).
+  A DSN without the SDK installed is a startup error.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import logging
 import secrets
 import sys
@@ -59,6 +64,7 @@ from .receipts import (
     AppStoreReceiptVerifier,
     DevelopmentReceiptVerifier,
 )
+from .sentry import SentryError, forward_errors, init_sentry
 from .text_writer import LlmTextWriter
 
 __all__ = [
@@ -68,6 +74,7 @@ __all__ = [
     "configure_logging",
     "make_verifier",
     "run_server",
+    "start_sentry",
 ]
 
 log = structlog.get_logger("baolife.app")
@@ -98,6 +105,8 @@ class Settings:
     purge_interval_s: float | None = 3600.0  # GDPR purge task period; None: off
     cache_size: int = DEFAULT_CACHE_SIZE  # players in the snapshot cache; 0: none
     cache_ttl_s: float = DEFAULT_CACHE_TTL_S  # seconds a cached snapshot is kept
+    tick_interval_s: float | None = 5.0  # game tick period; None: no tick
+    sentry_dsn: str | None = None  # report errors to Sentry; None: off
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **flags: object) -> Settings:
@@ -110,6 +119,7 @@ class Settings:
             "llm_model": environ.get("BAOLIFE_LLM_MODEL") or "gpt-4o-mini",
             "llm_api_key": environ.get("BAOLIFE_LLM_API_KEY") or None,
             "appstore_bundle_id": environ.get("BAOLIFE_APPSTORE_BUNDLE_ID") or None,
+            "sentry_dsn": environ.get("SENTRY_DSN") or None,
         }
         root_cert = environ.get("BAOLIFE_APPSTORE_ROOT_CERT")
         if root_cert:
@@ -123,18 +133,13 @@ class Settings:
                     f"of {', '.join(APP_STORE_ENVIRONMENTS)}, got {environments!r}"
                 )
             values["appstore_environments"] = names
-        purge_interval = environ.get("BAOLIFE_PURGE_INTERVAL_S")
-        if purge_interval:
-            try:
-                interval = float(purge_interval)
-            except ValueError:
-                interval = -1.0
-            if not interval >= 0 or interval == float("inf"):
-                raise SettingsError(
-                    "BAOLIFE_PURGE_INTERVAL_S must be a number of seconds >= 0 "
-                    f"(0: no purge task), got {purge_interval!r}"
-                )
-            values["purge_interval_s"] = interval or None
+        for name, key in (
+            ("BAOLIFE_PURGE_INTERVAL_S", "purge_interval_s"),
+            ("BAOLIFE_TICK_INTERVAL_S", "tick_interval_s"),
+        ):
+            text = environ.get(name)
+            if text:
+                values[key] = _interval(name, text)
         cache_size = environ.get("BAOLIFE_CACHE_SIZE")
         if cache_size:
             if not cache_size.isdigit():
@@ -172,6 +177,20 @@ class Settings:
         return settings
 
 
+def _interval(name: str, text: str) -> float | None:
+    """A period in seconds from the environment variable ``name``; 0 is None
+    (the task is off)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise SettingsError(
+            f"{name} must be a number of seconds >= 0 (0: off), got {text!r}"
+        )
+    return seconds or None
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     """structlog JSON lines on stderr, one per event, with ISO timestamps."""
     structlog.configure(
@@ -179,6 +198,7 @@ def configure_logging(level: int = logging.INFO) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            forward_errors,  # to Sentry, once started; before the traceback's text
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(),
         ],
@@ -252,8 +272,25 @@ def build_service(settings: Settings) -> tuple[GameService, SqlPlayerStore]:
     return GameService(store, catalog, writer=writer, verifier=verifier), store
 
 
+def start_sentry(settings: Settings) -> bool:
+    """Start Sentry if ``SENTRY_DSN`` is set (module rules); True if started."""
+    if settings.sentry_dsn is None:
+        return False
+    try:
+        init_sentry(
+            settings.sentry_dsn,
+            environment="production" if settings.production else "development",
+            release=f"baolife@{importlib.metadata.version('baolife')}",
+        )
+    except SentryError as error:
+        raise SettingsError(str(error)) from None
+    log.info("sentry_started")
+    return True
+
+
 async def run_server(settings: Settings, stop: asyncio.Event) -> None:
     """Serve until ``stop`` is set, then shut down cleanly."""
+    start_sentry(settings)
     secret = settings.token_secret
     if secret is None:
         secret = secrets.token_urlsafe(32)
@@ -262,7 +299,12 @@ async def run_server(settings: Settings, stop: asyncio.Event) -> None:
     analytics = create_analytics_sink(settings.db_url)
     server = GameServer(
         service,
-        ServerConfig(host=settings.host, port=settings.port, token_secret=secret),
+        ServerConfig(
+            host=settings.host,
+            port=settings.port,
+            token_secret=secret,
+            tick_interval_seconds=settings.tick_interval_s,
+        ),
         analytics=analytics,
         purge_interval_s=settings.purge_interval_s,
     )

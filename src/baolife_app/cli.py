@@ -1,5 +1,6 @@
 """The ``baolife`` command: ``serve``, ``db upgrade``, ``db rebuild-projections``,
-``store refund``, ``gdpr export``, ``gdpr purge``, ``content check``.
+``store refund``, ``gdpr export``, ``gdpr purge``, ``experiments report``,
+``content check``.
 
 ``content check`` exits 0 when the content is valid and every life event is
 reachable, 1 when it loads but has problems (a static finding, or a life event no
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from baolife_core import (
     Catalog,
@@ -36,7 +38,10 @@ from baolife_core.content_check import (
     load_problems,
 )
 from baolife_core.dating.stages import ENDINGS, STAGES
+from baolife_core.experiments import CONVERSION_EVENTS
+from baolife_core.experiments import report as experiment_report
 from baolife_storage_mysql import create_store, make_engine, upgrade_database
+from baolife_storage_mysql.experiments import experiment_counts
 from baolife_storage_mysql.rebuild import RebuildError, rebuild_projections
 
 from .bootstrap import Settings, SettingsError, configure_logging, run_server
@@ -101,6 +106,26 @@ def _parser() -> argparse.ArgumentParser:
         "--now",
         type=_instant,
         help="purge as of this instant, ms UTC (default: the current time)",
+    )
+
+    experiments = commands.add_parser("experiments", help="A/B experiments")
+    experiment_commands = experiments.add_subparsers(
+        dest="experiments_command", required=True
+    )
+    report = experiment_commands.add_parser(
+        "report",
+        help="compare a flag's variants on a conversion event (docs/experiments.md)",
+    )
+    report.add_argument("flag", help="the experiment flag, e.g. tutorial_flow")
+    report.add_argument(
+        "--event", required=True, help="the conversion event, e.g. tutorial_advanced"
+    )
+    report.add_argument("--db", dest="db_url", help="database URL")
+    report.add_argument("--content", dest="content_dir", type=Path, help="content dir")
+    report.add_argument(
+        "--since",
+        type=_instant,
+        help="count exposures at or after this instant, ms UTC (default: all)",
     )
 
     content = commands.add_parser("content", help="game content tools")
@@ -311,6 +336,39 @@ def _rebuild_projections(settings: Settings, player_id: str | None) -> int:
     return 0
 
 
+def _experiments_report(
+    settings: Settings, flag_id: str, event: str, since: int | None
+) -> int:
+    """``baolife experiments report``: a flag's variants compared on ``event``."""
+    experiments = load_catalog(settings.content_dir).experiments
+    flag = experiments.flag(flag_id)
+    if flag is None:
+        known = ", ".join(f.id for f in experiments.flags)
+        print(
+            f"baolife: no experiment flag {flag_id!r} (flags: {known})", file=sys.stderr
+        )
+        return 2
+    if event not in CONVERSION_EVENTS:
+        print(
+            f"baolife: {event!r} is no event name (docs/protocol.md lists them, "
+            "e.g. tutorial_advanced)",
+            file=sys.stderr,
+        )
+        return 2
+    engine = make_engine(settings.db_url)
+    try:
+        counts = experiment_counts(engine, flag.id, event, since=since)
+    except SQLAlchemyError as error:
+        detail = getattr(error, "orig", None) or error  # the driver's words, no SQL
+        print(f"baolife: cannot read the analytics: {detail}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    for line in experiment_report(flag, event, counts, since=since):
+        print(line)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``baolife`` console script."""
     args = _parser().parse_args(argv)
@@ -343,6 +401,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "gdpr":
             settings = Settings.from_env(os.environ, db_url=args.db_url)
             return _gdpr_purge(settings, args.now)
+        elif args.command == "experiments":
+            settings = Settings.from_env(
+                os.environ, db_url=args.db_url, content_dir=args.content_dir
+            )
+            return _experiments_report(settings, args.flag, args.event, args.since)
         else:
             return _content_check(args.directory, args.lives, args.seed)
     except (ContentError, SettingsError, ValueError) as error:

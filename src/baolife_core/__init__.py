@@ -147,11 +147,13 @@ from .replies import (
     INVALID_RECEIPT,
     INVALID_STATE,
     NO_ENERGY,
+    NOT_ALLOWED_OFFLINE,
     NOT_FOUND,
     RATE_LIMITED,
     REJECTION_CODES,
     REPLY_TYPES,
     REQUIREMENTS_NOT_MET,
+    STALE_ACTION,
     AchievementEntry,
     AchievementList,
     ActivityResult,
@@ -221,7 +223,7 @@ from .state import (
     Tutorial,
     Wallet,
 )
-from .view import client_view
+from .view import client_view, time_status
 from .wire import (
     BAD_REQUEST,
     UNKNOWN_TYPE,
@@ -250,6 +252,7 @@ __all__ = [
     "INSUFFICIENT_MONEY",
     "INVALID_RECEIPT",
     "INVALID_STATE",
+    "NOT_ALLOWED_OFFLINE",
     "NOT_FOUND",
     "NO_ENERGY",
     "RATE_LIMITED",
@@ -257,6 +260,7 @@ __all__ = [
     "REPLY_TYPES",
     "REQUIREMENTS_NOT_MET",
     "SERVER_COMMANDS",
+    "STALE_ACTION",
     "UNKNOWN_TYPE",
     "Account",
     "AccountStore",
@@ -454,6 +458,7 @@ __all__ = [
     "step",
     "stream",
     "tick",
+    "time_status",
     "to_wire",
     "wire_name",
 ]

@@ -20,12 +20,14 @@ __all__ = [
     "INSUFFICIENT_MONEY",
     "INVALID_RECEIPT",
     "INVALID_STATE",
+    "NOT_ALLOWED_OFFLINE",
     "NOT_FOUND",
     "NO_ENERGY",
     "RATE_LIMITED",
     "REJECTION_CODES",
     "REPLY_TYPES",
     "REQUIREMENTS_NOT_MET",
+    "STALE_ACTION",
     "AchievementEntry",
     "AchievementList",
     "ActivityResult",
@@ -95,12 +97,18 @@ ALREADY_CLAIMED = "already_claimed"
 RATE_LIMITED = "rate_limited"
 #: A signed store transaction failed verification, or does not match the request.
 INVALID_RECEIPT = "invalid_receipt"
+#: An offline action that only an online request may do (``offline``).
+NOT_ALLOWED_OFFLINE = "not_allowed_offline"
+#: An offline action older than the sync window or the last command (``offline``).
+STALE_ACTION = "stale_action"
 
 REJECTION_CODES = frozenset(
     {
         ALREADY_CLAIMED,
         RATE_LIMITED,
         INVALID_RECEIPT,
+        NOT_ALLOWED_OFFLINE,
+        STALE_ACTION,
         REQUIREMENTS_NOT_MET,
         INSUFFICIENT_DIAMONDS,
         NOT_FOUND,

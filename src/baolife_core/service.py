@@ -47,13 +47,17 @@ Rules of this module (DESIGN.md "Storage", steps 1-5):
   grace has ended the account is as good as gone (``PlayerNotFoundError`` for
   a request or a cancel) until ``purge_due_accounts`` hard-deletes it.
   Account writes retry transient conflicts like commands, then ``ConflictError``.
+- Offline sync (PROTOCOL.md "Offline sync", rules in ``offline``):
+  ``sync_offline`` applies a client's queued actions in ``at`` order, each
+  through ``execute`` with a result of its own, so one refused action never
+  stops the rest.
 - This module is synchronous and does no I/O itself; adapters are passed in.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from attrs import evolve, frozen
@@ -76,6 +80,7 @@ from .errors import ConcurrencyError, ConflictError, PlayerNotFoundError
 from .events import Event
 from .experiments import assign_variants
 from .life.conversations import line_request
+from .offline import SYNC_MESSAGE, offline_refusal, sync_order
 from .ports import (
     Account,
     CommandRecord,
@@ -265,30 +270,55 @@ class GameService:
             raise PlayerNotFoundError(player_id)
         return stored
 
-    def _throttled(self, player_id: str, command: Command) -> int | None:
+    def _throttled(
+        self,
+        player_id: str,
+        command: Command,
+        buckets: dict[tuple[str, str], Bucket] | None = None,
+    ) -> int | None:
         """Count ``command`` against the player's limits: None, or the wait in ms.
 
         Every limit that counts the command takes its token, so a refusal by one
         limit still spends the others' (a client pushing hard is slowed on all).
+        ``buckets`` defaults to the live ones (an offline sync passes its own).
         """
+        return self._admit(player_id, wire_name(type(command)), command.at, buckets)
+
+    def _admit(
+        self,
+        player_id: str,
+        message: str,
+        at: int,
+        buckets: dict[tuple[str, str], Bucket] | None = None,
+    ) -> int | None:
+        """Count a ``message`` at ``at``: None (admitted), or the wait in ms."""
         rules = self.catalog.rate_limits
-        message = wire_name(type(command))
+        buckets = self._buckets if buckets is None else buckets
         waits = []
         for limit in rules.limits:
             if not limit.counts(message):
                 continue
             key = (player_id, limit.id)
-            bucket = self._buckets.get(key) or full_bucket(limit, command.at)
-            bucket, wait = admit(bucket, command.at, limit, rules.max_backoff_ms)
-            self._buckets[key] = bucket
+            bucket = buckets.get(key) or full_bucket(limit, at)
+            bucket, wait = admit(bucket, at, limit, rules.max_backoff_ms)
+            buckets[key] = bucket
             if wait is not None:
                 waits.append(wait)
         return max(waits) if waits else None
 
-    def execute(self, player_id: str, command: Command) -> Result:
-        """Apply ``command`` for ``player_id`` and persist it (see module rules)."""
+    def execute(
+        self,
+        player_id: str,
+        command: Command,
+        *,
+        buckets: dict[tuple[str, str], Bucket] | None = None,
+    ) -> Result:
+        """Apply ``command`` for ``player_id`` and persist it (see module rules).
+
+        ``buckets``: the rate-limit buckets to count it in (default: the live ones).
+        """
         key_hash = idempotency_key_hash(player_id, command)
-        wait = self._throttled(player_id, command)
+        wait = self._throttled(player_id, command, buckets)
         if wait is not None:
             # A retried key still gets its first reply: only new work is throttled.
             prior = None
@@ -341,6 +371,49 @@ class GameService:
         raise ConflictError(
             f"command lost {self.max_attempts} races for player; giving up"
         )
+
+    def sync_offline(
+        self, player_id: str, commands: Sequence[Command], *, now: int
+    ) -> tuple[Result, ...]:
+        """Apply a client's offline actions; a result per command, in the order given.
+
+        The commands apply in ``at`` order (``offline.sync_order``), each through
+        ``execute``, unless ``offline.offline_refusal`` refuses it (module rules:
+        "Offline sync"). A keyed command already processed answers its first
+        reply whatever its ``at``. The actions count against rate-limit buckets of
+        their own, judged by their ``at``: the limits hold per minute of the
+        player's offline time, and a sync neither drains nor is starved by the
+        live buckets. The sync itself counts once against the live limits (as
+        the message ``sync_offline``): over them, every command is answered
+        ``rate_limited`` and nothing applies.
+        """
+        wait = self._admit(player_id, SYNC_MESSAGE, now)
+        if wait is not None:
+            stored = self.load(player_id, fresh=False)
+            limited = Rejection(RATE_LIMITED, "too many requests; slow down", wait)
+            return tuple(_refused(limited, stored) for _ in commands)
+        results: list[Result | None] = [None] * len(commands)
+        buckets: dict[tuple[str, str], Bucket] = {}
+        for index in sync_order([command.at for command in commands]):
+            command = commands[index]
+            stored = self.load(player_id, fresh=False)
+            key_hash = idempotency_key_hash(player_id, command)
+            prior = None
+            if key_hash is not None:
+                prior = self.store.processed_reply(player_id, key_hash)
+            if prior is not None:
+                results[index] = Result(
+                    reply=prior, events=(), state=stored.state, duplicate=True
+                )
+                continue
+            refusal = offline_refusal(
+                command, last_at=stored.state.clock.now_at, now=now
+            )
+            if refusal is not None:
+                results[index] = _refused(refusal, stored)
+                continue
+            results[index] = self.execute(player_id, command, buckets=buckets)
+        return tuple(result for result in results if result is not None)
 
     def credit_store_purchase(
         self,

@@ -9,18 +9,21 @@ in by the composition root; it imports no storage adapter.
 >>> config = ServerConfig(port=0, token_secret="change-me-please-32-bytes-long!!")
 >>> server = GameServer(service, config)   # then: async with server: ...
 
-See ``docs/protocol.md`` for every message, error code, close code and the
-batching rule (``batcher``).
+``GameClient`` (``client``) is the matching client, with reconnect and an offline
+queue (``docs/client.md``). See ``docs/protocol.md`` for every message, error
+code, close code and the batching rule (``batcher``).
 """
 
 from __future__ import annotations
 
 from .auth import TokenError, TokenSigner
 from .batcher import OutgoingBatcher, OutgoingQueueFullError
+from .client import GameClient
 from .config import ServerConfig
 from .server import GameServer
 
 __all__ = [
+    "GameClient",
     "GameServer",
     "OutgoingBatcher",
     "OutgoingQueueFullError",

@@ -16,13 +16,21 @@ Flush rule (documented in ``docs/protocol.md``):
       iteration after the reply was queued, so the messages produced in the same
       iteration (pipelined requests answered without I/O, pings, errors) leave
       together, and a lone reply never waits for the timer. Pushes queued before or
-      with the reply leave in the same frame;
+      with the reply leave in the same frame. A push offered with ``prompt=True``
+      (the game tick's: one round's messages are all there is to wait for) is
+      flushed the same way;
    b. when it holds ``max_messages`` messages;
    c. when its oldest push has waited ``interval`` (100 ms) since it was queued;
    d. when the batcher is closed (what is left goes out, then the producer ends).
 
    When more than ``max_messages`` are due, frames follow back to back.
-4. Offering a message to a full queue (``queue_max``, 256) raises
+4. Backpressure: the consumer awaits ``room`` after each request it answered,
+   which returns at once while the queue is at most half full and otherwise
+   waits for the producer to send (up to a timeout). A client that pipelines a
+   burst of requests but reads its replies is so slowed to its own reading
+   speed instead of overflowing the queue; one that reads nothing still fills
+   it (5).
+5. Offering a message to a full queue (``queue_max``, 256) raises
    ``OutgoingQueueFullError``: the client does not read fast enough. The server then
    closes the connection with 1013 (try again later); nothing is buffered without
    end. Messages offered after ``close()`` or ``abort()`` are dropped.
@@ -34,6 +42,8 @@ Rules of this module:
 - The batcher never drops or reorders a queued message except on ``abort()``.
 - It is single-loop code: ``offer``, ``close`` and ``abort`` are called on the event
   loop that runs ``run``.
+- ``on_frame``, if given, is called with the number of messages in each frame
+  after ``send`` returned (the server counts frames and batch sizes with it).
 """
 
 from __future__ import annotations
@@ -63,7 +73,7 @@ def encode(message: dict[str, Any]) -> str:
 
 class _Queued(NamedTuple):
     text: str  # the encoded message
-    reply: bool  # True for a reply to a request, False for a push
+    prompt: bool  # flushed promptly: a reply to a request, or a prompt push
     queued_at: float  # loop time when it was offered
 
 
@@ -77,14 +87,17 @@ class OutgoingBatcher:
         max_messages: int = 10,
         interval: float = 0.1,
         queue_max: int = 256,
+        on_frame: Callable[[int], None] | None = None,
     ) -> None:
         self._send = send  # writes one text frame (``ServerConnection.send``)
+        self._on_frame = on_frame  # told each sent frame's message count (metrics)
         self._max_messages = max_messages
         self._interval = interval  # seconds a push may wait
         self._queue_max = queue_max
         self._queue: deque[_Queued] = deque()
         self._replies = 0  # replies in the queue
         self._wakeup = asyncio.Event()
+        self._sent = asyncio.Event()  # set after each frame sent (``room``)
         self._closed = False
 
     def __len__(self) -> int:
@@ -96,21 +109,42 @@ class OutgoingBatcher:
         """True once ``close`` or ``abort`` was called."""
         return self._closed
 
-    def offer(self, message: dict[str, Any], *, reply: bool) -> None:
-        """Queue one message, or raise ``OutgoingQueueFullError``."""
+    def offer(
+        self, message: dict[str, Any], *, reply: bool, prompt: bool = False
+    ) -> None:
+        """Queue one message, or raise ``OutgoingQueueFullError``.
+
+        ``reply`` and ``prompt`` messages are flushed promptly (rule 3a).
+        """
         if self._closed:
             return
         if len(self._queue) >= self._queue_max:
             raise OutgoingQueueFullError(f"{len(self._queue)} messages queued")
         now = asyncio.get_running_loop().time()
-        self._queue.append(_Queued(encode(message), reply, now))
-        self._replies += reply
+        prompt = reply or prompt
+        self._queue.append(_Queued(encode(message), prompt, now))
+        self._replies += prompt
         self._wakeup.set()
+
+    async def room(self, timeout: float) -> None:
+        """Return once the queue is at most half full, or closed, or after
+        ``timeout`` seconds (rule 4)."""
+        half = self._queue_max // 2
+        if len(self._queue) <= half or self._closed:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                while len(self._queue) > half and not self._closed:
+                    self._sent.clear()
+                    await self._sent.wait()
+        except TimeoutError:
+            pass
 
     def close(self) -> None:
         """Accept nothing more; ``run`` sends what is queued, then returns."""
         self._closed = True
         self._wakeup.set()
+        self._sent.set()
 
     def abort(self) -> None:
         """Accept nothing more and drop what is queued; ``run`` returns."""
@@ -118,6 +152,7 @@ class OutgoingBatcher:
         self._queue.clear()
         self._replies = 0
         self._wakeup.set()
+        self._sent.set()
 
     async def run(self) -> None:
         """The producer: send frames by the flush rule until closed and empty.
@@ -128,7 +163,11 @@ class OutgoingBatcher:
             await self._until_due()
             if not self._queue:
                 return  # closed, and everything was sent
+            count = min(len(self._queue), self._max_messages)
             await self._send(self._take())
+            self._sent.set()
+            if self._on_frame is not None:
+                self._on_frame(count)
 
     async def _until_due(self) -> None:
         """Return when a flush is due (rule 3), or when closed with nothing left."""
@@ -164,7 +203,7 @@ class OutgoingBatcher:
         """Remove the oldest messages (rule 2) and return the frame's text."""
         count = min(len(self._queue), self._max_messages)
         taken = [self._queue.popleft() for _ in range(count)]
-        self._replies -= sum(item.reply for item in taken)
+        self._replies -= sum(item.prompt for item in taken)
         if count == 1:
             return taken[0].text
         return '{"type":"batch","messages":[' + ",".join(i.text for i in taken) + "]}"

@@ -16,6 +16,11 @@ Rules of this module:
   while a second thread lets a read overlap a write. A store that serves many
   connections at once (MySQL) wants about as many threads as its connection pool;
   the composition root, which knows the store, sets that.
+- ``tick_interval_seconds`` (5 s) is how often the game tick advances every
+  connected player and pushes ``time_update``: a game minute passes every real
+  second (time scale 60), so 5 s keeps a clock display within five game minutes
+  and costs a connected player about one engine ``tick`` per interval (the
+  client interpolates in between). None switches the tick off.
 - ``compression`` negotiates permessage-deflate when the client offers it
   (``docs/protocol.md``). Switching it off saves CPU on both ends (10-45 % more
   round trips per second on the round-trip bench) and costs bytes on the wire.
@@ -43,6 +48,14 @@ def _port(_: Any, attribute: Attribute[int], value: int) -> None:
         raise ValueError(f"{attribute.name} must be within 0..65535, got {value!r}")
 
 
+def _interval(_: Any, attribute: Attribute[Any], value: Any) -> None:
+    """None, or a number of seconds > 0."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ValueError(f"{attribute.name} must be > 0 or None, got {value!r}")
+
+
 @frozen(kw_only=True)
 class ServerConfig:
     """Where to listen, how to sign sessions, and the per-connection limits."""
@@ -60,3 +73,5 @@ class ServerConfig:
     # ↑ permessage-deflate, when the client offers it
     close_timeout_seconds: float = field(default=2.0, validator=validators.gt(0))
     # ↑ how long a closing handshake may take before the TCP connection is dropped
+    tick_interval_seconds: float | None = field(default=5.0, validator=_interval)
+    # ↑ the game tick's period (``time_update`` pushes); None: no tick task

@@ -10,7 +10,9 @@ Rules of this module:
 - Checks run in a fixed order: binary frame, JSON syntax, JSON object, ``rid``,
   ``type``. ``rid`` is checked before ``type`` so that an error about ``type``
   still carries the client's ``rid`` back.
-- ``rid`` is optional; when present it must be a string of at most 128 characters.
+- ``rid`` is optional; when present it must be a string of at most 128 characters
+  that UTF-8 can encode (it is echoed back in a text frame; a lone surrogate,
+  which JSON can escape, cannot be).
   Every reply to a request carries it back unchanged.
 - Error messages are short human text for developers; clients switch on ``code``.
   They never contain a traceback, a token or a device id.
@@ -95,14 +97,27 @@ def parse_frame(data: str | bytes) -> Request:
     if not isinstance(body, dict):
         raise FrameError(BAD_REQUEST, f"expected a JSON object, got {_json_kind(body)}")
     rid = body.get("rid")
-    if "rid" in body and (not isinstance(rid, str) or len(rid) > MAX_RID_CHARS):
+    if "rid" in body and not _valid_rid(rid):
         raise FrameError(
-            BAD_REQUEST, f"'rid' must be a string of at most {MAX_RID_CHARS} chars"
+            BAD_REQUEST,
+            f"'rid' must be a string of at most {MAX_RID_CHARS} chars, valid as UTF-8",
         )
     kind = body.get("type")
     if not isinstance(kind, str):
         raise FrameError(BAD_REQUEST, "'type' is required and must be a string", rid)
     return Request(type=kind, rid=rid, body=body)
+
+
+def _valid_rid(rid: object) -> bool:
+    """A string short enough to echo, that UTF-8 can encode (JSON's ``\\ud800``
+    escape decodes to a lone surrogate, which no text frame can carry)."""
+    if not isinstance(rid, str) or len(rid) > MAX_RID_CHARS:
+        return False
+    try:
+        rid.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def error_message(code: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -18,7 +18,12 @@ Rules of this module:
   violations with 1002 (websockets does both); every other problem is answered
   with an ``error`` message and the connection stays open.
 - A client whose outgoing queue overflows is logged and closed with 1013 (try
-  again later): it may reconnect and resynchronise from ``welcome``.
+  again later): it may reconnect and resynchronise from ``welcome``. Before
+  reading the next frame the consumer waits (at most
+  ``BACKPRESSURE_TIMEOUT_SECONDS``) while the queue is over half full
+  (``OutgoingBatcher.room``): a client pipelining a burst of requests is read
+  at the pace it reads its replies (TCP holds the rest), so only a client
+  that stops reading is closed.
 - ``stop()`` stops accepting, closes every connection with 1001 (going away), waits
   for the handlers (in-flight commands finish; their replies are not sent), then
   shuts the worker pool down. A peer that does not answer the close is dropped
@@ -37,6 +42,23 @@ Rules of this module:
   failed round is logged (``purge_failed``) and the next one runs as planned.
 - Analytics go to the ``AnalyticsSink`` given (``NullAnalyticsSink`` by
   default): sessions report their start, commands and end (``session``).
+- The game tick (``tick``, every ``tick_interval_seconds``; DESIGN.md rule 4)
+  advances every connected player to the wall clock with the engine's ``tick``,
+  never journaled, and pushes ``time_update`` and an ``event_prompt`` for each
+  question the game days it crossed posed. It continues from the state it
+  ticked last while the stored version is unchanged (split invariance makes
+  that the same as advancing the stored state), so a round costs the days
+  crossed since the last round, not since the last command. Players are
+  ticked on the worker pool in chunks of ``TICK_CHUNK``, so requests
+  interleave with a long round. Its pushes are flushed at once, not after the
+  batch interval: a round's messages are all there is to batch. A question id
+  is pushed at most once per connection: a command that later crosses the same
+  day poses the same question again (the engine is deterministic), and the
+  link drops the repeat.
+- Metrics: one ``ServerMetrics`` per server (``metrics``, its own registry,
+  served at ``/metrics``): sessions time every request, connections count
+  themselves open and closed, batchers report each frame, links count pushes and
+  slow-client disconnects, and the game tick reports ``metrics.tick``.
 """
 
 from __future__ import annotations
@@ -54,17 +76,31 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
-from baolife_core import AnalyticsSink, GameService
+from baolife_core import (
+    AnalyticsSink,
+    GameService,
+    PlayerNotFoundError,
+    PlayerState,
+    time_status,
+)
+from baolife_core import tick as engine_tick
 
 from .auth import TokenSigner
 from .batcher import OutgoingBatcher, OutgoingQueueFullError
 from .config import ServerConfig
 from .health import http_routes
 from .locks import KeyedLocks
-from .session import LOGGER_NAME, NullAnalyticsSink, Runtime, Session
+from .metrics import ServerMetrics
+from .session import LOGGER_NAME, NullAnalyticsSink, Runtime, Session, event_prompts
 from .workers import WorkerPool
 
-__all__ = ["DEFAULT_PURGE_INTERVAL_S", "READY_TIMEOUT_SECONDS", "GameServer"]
+__all__ = [
+    "BACKPRESSURE_TIMEOUT_SECONDS",
+    "DEFAULT_PURGE_INTERVAL_S",
+    "READY_TIMEOUT_SECONDS",
+    "TICK_CHUNK",
+    "GameServer",
+]
 
 #: A readiness check slower than this counts as "not ready".
 READY_TIMEOUT_SECONDS = 2.0
@@ -72,6 +108,11 @@ READY_TIMEOUT_SECONDS = 2.0
 DEFAULT_PURGE_INTERVAL_S = 3600.0
 #: Why the server closes the connections of a player (close code 1000).
 REVOKED_REASON = "session revoked"
+#: How long the consumer waits for a half-full outgoing queue to drain before it
+#: reads the next frame anyway (module rules).
+BACKPRESSURE_TIMEOUT_SECONDS = 5.0
+#: Players ticked per worker call (module rules).
+TICK_CHUNK = 100
 PURGED_REASON = "account deleted"
 
 
@@ -83,26 +124,41 @@ class _Link:
     """One open connection: its socket, its batcher and who it belongs to."""
 
     def __init__(
-        self, websocket: ServerConnection, batcher: OutgoingBatcher, log: Any
+        self,
+        websocket: ServerConnection,
+        batcher: OutgoingBatcher,
+        log: Any,
+        metrics: ServerMetrics,
     ) -> None:
         self.websocket = websocket
         self.batcher = batcher
+        self.metrics = metrics
         self.player_id: str | None = None
         self.closer: asyncio.Task[None] | None = None  # set once closing started
         self.log = log
         self.session: Session | None = None  # the consumer, once created
+        self.prompted: set[str] = set()  # question ids pushed (module rules)
         self.producer: asyncio.Task[None] | None = None  # ``batcher.run``
 
     @property
     def open(self) -> bool:
         return self.closer is None and not self.batcher.closed
 
-    def send(self, message: dict[str, Any], reply: bool) -> bool:
-        """Queue a message; on overflow close the connection. True if queued."""
+    def send(
+        self, message: dict[str, Any], reply: bool, *, prompt: bool = False
+    ) -> bool:
+        """Queue a message; on overflow close the connection. True if queued.
+
+        ``prompt``: flush it without waiting for the batch interval (the tick's).
+        """
         if not self.open:
             return False
+        if message["type"] == "event_prompt":
+            if message["question_id"] in self.prompted:
+                return False
+            self.prompted.add(message["question_id"])
         try:
-            self.batcher.offer(message, reply=reply)
+            self.batcher.offer(message, reply=reply, prompt=prompt)
         except OutgoingQueueFullError:
             self.log.warning(
                 "client_too_slow",
@@ -110,8 +166,11 @@ class _Link:
                 queued=len(self.batcher),
                 reason="outgoing queue full",
             )
+            self.metrics.slow_client()
             self.close(CloseCode.TRY_AGAIN_LATER, "client too slow")
             return False
+        if not reply:
+            self.metrics.push(message["type"])
         return True
 
     def close(self, code: int, reason: str) -> None:
@@ -162,7 +221,14 @@ class GameServer:
         self._server: Server | None = None
         self._runtime: Runtime | None = None
         self._links: dict[str, set[_Link]] = {}  # open connections by player id
+        self._ticker: asyncio.Task[None] | None = None  # the game tick task
+        # The state each connected player was ticked to, with the stored version
+        # it was ticked from (module rules); only the tick's worker call uses it.
+        self._ticked: dict[str, tuple[int, PlayerState]] = {}
         self._log = structlog.get_logger(LOGGER_NAME)
+        # Prometheus metrics at ``/metrics``; the game tick reports to
+        # ``metrics.tick(seconds, players)``.
+        self.metrics = ServerMetrics()
 
     @property
     def port(self) -> int:
@@ -186,13 +252,14 @@ class GameServer:
             player_locks=KeyedLocks(),
             device_locks=KeyedLocks(),
             analytics=self.analytics,
+            metrics=self.metrics,
         )
         try:
             self._server = await serve(
                 self._handle,
                 config.host,
                 config.port,
-                process_request=http_routes(self._ready),
+                process_request=http_routes(self._ready, self.metrics),
                 max_size=config.max_frame_bytes,
                 compression="deflate" if config.compression else None,
                 close_timeout=config.close_timeout_seconds,
@@ -203,6 +270,10 @@ class GameServer:
             raise
         if self.purge_interval_s is not None:
             self._purger = asyncio.create_task(self._purge_forever())
+        if config.tick_interval_seconds is not None:
+            self._ticker = asyncio.create_task(
+                self._tick_forever(config.tick_interval_seconds)
+            )
         self._log.info("server_started", host=config.host, port=self.port)
 
     async def stop(self) -> None:
@@ -210,11 +281,12 @@ class GameServer:
         server, pool = self._server, self._pool
         if server is None or pool is None:
             return
-        purger, self._purger = self._purger, None
-        if purger is not None:
-            purger.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purger
+        for task in (self._purger, self._ticker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._purger = self._ticker = None
         server.close(code=CloseCode.GOING_AWAY)
         await server.wait_closed()
         await pool.shutdown()
@@ -274,6 +346,60 @@ class GameServer:
                 self._log.error("purge_failed", error=type(error).__name__)
             await asyncio.sleep(interval)
 
+    async def tick(self) -> int:
+        """One round of the game tick (module rules); how many players it pushed to."""
+        pool = self._pool
+        if pool is None:
+            raise RuntimeError("the server is not started")
+        players = sorted(self._links)
+        for gone in self._ticked.keys() - set(players):
+            del self._ticked[gone]
+        started = time.perf_counter()
+        at = self._clock()
+        pushed = 0
+        for first in range(0, len(players), TICK_CHUNK):
+            chunk = players[first : first + TICK_CHUNK]
+            for player_id, messages in await pool.run(self._tick_players, chunk, at):
+                links = tuple(self._links.get(player_id, ()))
+                for message in messages:
+                    for link in links:
+                        link.send(message, False, prompt=True)
+                pushed += bool(links)
+        self.metrics.tick(time.perf_counter() - started, pushed)
+        return pushed
+
+    def _tick_players(
+        self, players: list[str], at: int
+    ) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Blocking: advance ``players`` to ``at``; the messages for each."""
+        service = self.service
+        catalog = service.catalog
+        out = []
+        for player_id in players:
+            try:
+                stored = service.load(player_id, fresh=False)
+            except PlayerNotFoundError:
+                continue  # purged while connected: its links are closing
+            known = self._ticked.get(player_id)
+            base = stored.state
+            if known is not None and known[0] == stored.version:
+                base = known[1]
+            state, events = engine_tick(base, at, catalog)
+            self._ticked[player_id] = (stored.version, state)
+            update = {"type": "time_update", "server_time": at}
+            update.update(time_status(state, at, catalog))
+            out.append((player_id, [update, *event_prompts(events)]))
+        return out
+
+    async def _tick_forever(self, interval: float) -> None:
+        """The tick task: a round every ``interval`` seconds, after the first."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.tick()
+            except Exception:  # logged; the next round runs as planned
+                self._log.exception("tick_failed")
+
     def _revoke(self, player_id: str, purge_at: int, origin: _Link) -> None:
         """The player's tokens were revoked (module rules): tell its other
         connections why, then close them all once their queues are sent."""
@@ -322,8 +448,10 @@ class GameServer:
                 max_messages=config.batch_max_messages,
                 interval=config.batch_interval_ms / 1000,
                 queue_max=config.outgoing_queue_max,
+                on_frame=self.metrics.frame_sent,
             ),
             self._log,
+            self.metrics,
         )
 
         def on_login(player_id: str) -> None:
@@ -338,12 +466,15 @@ class GameServer:
         producer = asyncio.create_task(link.batcher.run())
         link.producer = producer
         producer.add_done_callback(lambda task: self._producer_done(link, task))
+        self.metrics.connection_opened()
         try:
             async for data in websocket:
                 await session.handle(data)
+                await link.batcher.room(BACKPRESSURE_TIMEOUT_SECONDS)
         except ConnectionClosed:
             pass  # 1009, 1002, a dropped socket…: websockets has closed it
         finally:
+            self.metrics.connection_closed()
             session.ended(self._clock())
             self._forget(link)
             link.batcher.abort()

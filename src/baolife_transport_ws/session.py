@@ -14,9 +14,18 @@ Rules of this module (PROTOCOL.md "Session", DESIGN.md "Transport"):
   seed from ``secrets.randbits(63)``, minted here: the core mints nothing random.
 - Engine commands get ``at`` from the server clock, stamped while the player's lock
   is held, so a client cannot choose it and ``at`` never runs backwards in a
-  player's journal. ``rid`` is removed before decoding.
+  player's journal. ``rid`` is removed before decoding, and so are ``bio``
+  (``like``) and ``line`` (conversations): the server's text writer fills them,
+  so the journal never holds text a client wrote for an NPC.
 - Commands of one player run one at a time (``KeyedLocks``); so do logins of one
   device, so two racing ``hello`` frames of a new device create one player.
+- ``sync_offline`` (PROTOCOL.md "Offline sync", rules in ``baolife_core.offline``)
+  decodes each action with its own client ``at`` (refused when later than the
+  server's clock plus ``CLOCK_SKEW_MS``), answers the ones that cannot be
+  commands with their own error (``bad_request``, ``unknown_type``,
+  ``not_allowed_offline``), and runs the rest in one worker call, under the
+  player's lock, through ``GameService.sync_offline``; ``results[i]`` answers
+  ``actions[i]``.
 - ``credit_store_purchase`` is not decoded as a command: the client sends the
   product id, the store transaction id and StoreKit's signed transaction (at
   most 16 KiB), and the service verifies it before any command exists. Commands
@@ -29,7 +38,11 @@ Rules of this module (PROTOCOL.md "Session", DESIGN.md "Transport"):
   device id, a token or free text from the client. The request's line is written
   from a loop callback scheduled after its reply was queued, so the producer sends
   the reply before the line is rendered; ``duration_ms`` ends when the reply is
-  queued.
+  queued. A request slower than ``SLOW_REQUEST_SECONDS`` (1 s) also logs a
+  ``slow_request`` warning with the same type, player id and duration.
+- Every request is also counted in ``Runtime.metrics`` (latency by type, count by
+  type and outcome) under the same bounded ``type`` as its log line: a known
+  type, ``"unknown"`` or ``"invalid"``, never the client's text (``metrics``).
 - The client view is computed on the worker with the load: it runs the engine
   (``advance``), whose cost grows with the game days it crosses.
 - Reads (``QUERIES``) run through ``GameService.read``, which puts the text
@@ -46,8 +59,10 @@ Rules of this module (PROTOCOL.md "Session", DESIGN.md "Transport"):
   nothing more (``revoke``).
 - Analytics (``AnalyticsSink``, called on the event loop only, never awaited):
   ``session_started`` once the connection is authenticated, with a fresh uuid4
-  session id; the rows of every executed command's events (``analytics_events``,
-  computed on the worker); ``session_ended`` with the frames received, when
+  session id, then one ``experiment_exposure`` row per A/B flag with the
+  variant the welcome's view carried (``state.experiments``); the rows of
+  every executed command's events (``analytics_events``, computed on the
+  worker); ``session_ended`` with the frames received, when
   the connection closes (``ended``). A player whose deletion is scheduled is
   not tracked: no session is started until a cancel, so no analytics row can
   be written after the purge. A sink that raises is logged, never propagated.
@@ -70,6 +85,7 @@ import structlog
 
 from baolife_core import (
     COMMAND_TYPES,
+    NOT_ALLOWED_OFFLINE,
     SERVER_COMMANDS,
     AchievementUnlocked,
     AnalyticsEvent,
@@ -87,8 +103,10 @@ from baolife_core import (
     to_wire,
     wire_name,
 )
-from baolife_core.analytics import analytics_events
+from baolife_core.analytics import analytics_events, exposure
 from baolife_core.events import MatchMade
+from baolife_core.experiments import client_experiments
+from baolife_core.offline import CLOCK_SKEW_MS, MAX_OFFLINE_ACTIONS
 from baolife_core.ports import Account
 from baolife_core.queries import QUERIES, Query
 from baolife_core.service import Result
@@ -108,9 +126,17 @@ from .frames import (
     parse_frame,
 )
 from .locks import KeyedLocks
+from .metrics import ServerMetrics
 from .workers import WorkerPool
 
-__all__ = ["LOGGER_NAME", "NullAnalyticsSink", "Outbox", "Runtime", "Session"]
+__all__ = [
+    "LOGGER_NAME",
+    "SLOW_REQUEST_SECONDS",
+    "NullAnalyticsSink",
+    "Outbox",
+    "Runtime",
+    "Session",
+]
 
 #: Sends one message to the client; ``reply=True`` for answers to requests.
 Outbox = Callable[[dict[str, Any], bool], object]
@@ -120,10 +146,16 @@ _EXPORT = "export_data"
 _REQUEST_DELETION = "request_account_deletion"
 _CANCEL_DELETION = "cancel_account_deletion"
 _ACCOUNT_TYPES = frozenset({_EXPORT, _REQUEST_DELETION, _CANCEL_DELETION})
-_SESSION_TYPES = frozenset({"hello", "get_state", "ping", *QUERIES, *_ACCOUNT_TYPES})
+#: The offline queue's replay (PROTOCOL.md "Offline sync").
+_SYNC = "sync_offline"
+_SESSION_TYPES = frozenset(
+    {"hello", "get_state", "ping", _SYNC, *QUERIES, *_ACCOUNT_TYPES}
+)
 #: Commands only the server issues (a store refund): unknown to clients.
 _SERVER_ONLY = frozenset(wire_name(cls) for cls in SERVER_COMMANDS)
 _KNOWN_TYPES = _SESSION_TYPES | ({wire_name(c) for c in COMMAND_TYPES} - _SERVER_ONLY)
+#: Command fields only the server's text writer fills: a client's are dropped.
+_WRITER_FIELDS = frozenset({"rid", "bio", "line"})
 #: The client frame of a store purchase; its signed transaction is verified first.
 _STORE_PURCHASE = "credit_store_purchase"
 #: The longest signed transaction a client may send (characters).
@@ -133,6 +165,8 @@ _STORE_TRANSACTION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 
 #: The structlog logger name of this package.
 LOGGER_NAME = "baolife_transport_ws"
+#: A request slower than this (seconds) also logs a ``slow_request`` warning.
+SLOW_REQUEST_SECONDS = 1.0
 
 
 class NullAnalyticsSink:
@@ -159,6 +193,7 @@ class Runtime:
     player_locks: KeyedLocks  # one command at a time per player
     device_locks: KeyedLocks  # one login at a time per device
     analytics: AnalyticsSink = attrs.field(factory=NullAnalyticsSink)  # never waits
+    metrics: ServerMetrics = attrs.field(factory=ServerMetrics)  # at ``/metrics``
 
 
 class Session:
@@ -180,6 +215,7 @@ class Session:
         self._on_revoke = on_revoke
         self.player_id: str | None = None  # set by a successful hello
         self.session_id: str | None = None  # the analytics session, while tracked
+        self.experiments: dict[str, str] = {}  # flag -> variant, of the last view
         # With the do-nothing sink no session starts, so no rows are computed
         # (about 70 µs of a purchase's four events, on the worker).
         self._analysed = not isinstance(runtime.analytics, NullAnalyticsSink)
@@ -227,17 +263,31 @@ class Session:
         after, self._after = self._after, []
         for call in after:  # e.g. close the player's connections after a deletion
             call()
+        seconds = time.perf_counter() - started
+        outcome = reply["code"] if reply["type"] == "error" else "ok"
+        self._rt.metrics.request(kind, outcome, seconds)
+        duration_ms = round(seconds * 1000, 3)
         line = functools.partial(
             self._log.info,
             "request",
             type=kind,
             player_id=self.player_id,
-            outcome=reply["code"] if reply["type"] == "error" else "ok",
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            outcome=outcome,
+            duration_ms=duration_ms,
             **({"error_id": reply["error_id"]} if "error_id" in reply else {}),
         )
         # The producer was woken by the reply: let it send first, log right after.
-        asyncio.get_running_loop().call_soon(line)
+        loop = asyncio.get_running_loop()
+        loop.call_soon(line)
+        if seconds > SLOW_REQUEST_SECONDS:
+            slow = functools.partial(
+                self._log.warning,
+                "slow_request",
+                type=kind,
+                player_id=self.player_id,
+                duration_ms=duration_ms,
+            )
+            loop.call_soon(slow)
 
     def _internal(self, kind: str) -> dict[str, Any]:
         """Log the exception being handled; the ``internal`` error to send."""
@@ -270,6 +320,13 @@ class Session:
         if self._analysed and self.session_id is None:
             self.session_id = str(uuid.uuid4())
             self._analytics("session_started", self.session_id, player_id, at=at)
+            # The variants of the view ``hello`` computed (on the worker).
+            self._record(
+                tuple(
+                    exposure(player_id, self.session_id, flag=f, variant=v, at=at)
+                    for f, v in self.experiments.items()
+                )
+            )
 
     async def _route(self, request: Request) -> dict[str, Any]:
         if self.revoked:
@@ -295,6 +352,8 @@ class Session:
             return await self._account(request.type, self.player_id)
         if request.type == _STORE_PURCHASE:
             return await self._store_purchase(self.player_id, request.body)
+        if request.type == _SYNC:
+            return await self._sync(self.player_id, request.body)
         if request.type in _SERVER_ONLY:
             raise RequestError(UNKNOWN_TYPE, f"unknown type {request.type!r}")
         return await self._command(self.player_id, request.body)
@@ -344,7 +403,7 @@ class Session:
         self._on_login(player_id)
 
     async def _command(self, player_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        fields = {key: value for key, value in body.items() if key != "rid"}
+        fields = {k: v for k, v in body.items() if k not in _WRITER_FIELDS}
         async with self._rt.player_locks.hold(player_id):
             self._check_revoked()
             fields["at"] = self._rt.clock()  # overwrites any client-sent "at"
@@ -358,6 +417,62 @@ class Session:
         self._record(rows)
         self._pushes.extend(pushes(result.events))
         return to_wire(result.reply)
+
+    async def _sync(self, player_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Replay the client's offline queue (module rules, ``offline``)."""
+        actions = body.get("actions")
+        if not isinstance(actions, list):
+            raise RequestError(BAD_REQUEST, "'actions' must be an array")
+        if len(actions) > MAX_OFFLINE_ACTIONS:
+            raise RequestError(
+                BAD_REQUEST, f"at most {MAX_OFFLINE_ACTIONS} actions per sync"
+            )
+        rt = self._rt
+        async with rt.player_locks.hold(player_id):
+            self._check_revoked()
+            now = rt.clock()
+            answers: list[dict[str, Any] | None] = [None] * len(actions)
+            commands: list[Command] = []
+            positions: list[int] = []
+            for index, action in enumerate(actions):
+                try:
+                    commands.append(_offline_command(action, now))
+                except RequestError as error:
+                    answers[index] = error_message(error.code, error.message)
+                    continue
+                positions.append(index)
+            results, rows, state = await rt.pool.run(
+                self._sync_blocking, player_id, commands, now, self.session_id
+            )
+        for index, result in zip(positions, results, strict=True):
+            answers[index] = to_wire(result.reply)
+            self._pushes.extend(pushes(result.events))
+        self._record(rows)
+        return {
+            "type": "sync_result",
+            "applied": sum(bool(result.events) for result in results),
+            "results": answers,
+            "state": state,
+        }
+
+    def _sync_blocking(
+        self,
+        player_id: str,
+        commands: Sequence[Command],
+        now: int,
+        session_id: str | None,
+    ) -> tuple[tuple[Result, ...], tuple[AnalyticsEvent, ...], dict[str, Any]]:
+        """Blocking: apply the offline commands; results, analytics rows, view."""
+        results = self._rt.service.sync_offline(player_id, commands, now=now)
+        rows: tuple[AnalyticsEvent, ...] = ()
+        if session_id is not None:
+            rows = tuple(
+                row
+                for result in results
+                if result.events
+                for row in analytics_events(player_id, session_id, result.events)
+            )
+        return results, rows, self._view(player_id, now)
 
     async def _store_purchase(
         self, player_id: str, body: dict[str, Any]
@@ -470,7 +585,13 @@ class Session:
     def _view(self, player_id: str, at: int) -> dict[str, Any]:
         """Blocking: load the player and compute the client view at ``at``."""
         stored = self._rt.service.load(player_id)
-        return client_view(stored.state, at, self._rt.service.catalog)
+        catalog = self._rt.service.catalog
+        view = client_view(stored.state, at, catalog)
+        self.experiments = client_experiments(
+            player_id, stored.state, catalog.experiments
+        )
+        view["experiments"] = dict(self.experiments)
+        return view
 
 
 def _verify_token(signer: TokenSigner, token: object) -> SessionClaims:
@@ -492,6 +613,30 @@ def _with_analytics(
     if session_id is None or not result.events:
         return result, ()
     return result, analytics_events(player_id, session_id, result.events)
+
+
+def _offline_command(action: object, now: int) -> Command:
+    """One offline action as a command stamped with its own ``at``, or the
+    ``RequestError`` that answers it (module rules)."""
+    if not isinstance(action, dict):
+        raise RequestError(BAD_REQUEST, "an action must be an object")
+    kind = action.get("type")
+    if not isinstance(kind, str):
+        raise RequestError(BAD_REQUEST, "an action needs a string 'type'")
+    if kind in _SESSION_TYPES or kind == _STORE_PURCHASE:
+        raise RequestError(NOT_ALLOWED_OFFLINE, f"{kind!r} needs a connection")
+    if kind not in _KNOWN_TYPES or kind in _SERVER_ONLY:
+        raise RequestError(UNKNOWN_TYPE, f"unknown type {kind!r}")
+    at = action.get("at")
+    if type(at) is not int:
+        raise RequestError(BAD_REQUEST, "an action needs an integer 'at' (ms)")
+    if at > now + CLOCK_SKEW_MS:
+        raise RequestError(BAD_REQUEST, "'at' is later than the server's clock")
+    fields = {k: v for k, v in action.items() if k not in _WRITER_FIELDS}
+    try:
+        return command_from_wire(fields)
+    except WireError as error:
+        raise RequestError.from_wire(error) from None
 
 
 def _store_field(body: dict[str, Any], name: str, shape: re.Pattern[str]) -> str:

@@ -188,6 +188,25 @@ class TestPurgeSettings:
             Settings.from_env({"BAOLIFE_PURGE_INTERVAL_S": value})
 
 
+class TestTickSettings:
+    """``BAOLIFE_TICK_INTERVAL_S``: the game tick's period."""
+
+    @pytest.mark.parametrize(
+        ("value", "interval"),
+        [(None, 5.0), ("1", 1.0), ("0.25", 0.25), ("0", None)],
+    )
+    def test_the_interval(self, value: str | None, interval: float | None) -> None:
+        """Every 5 s by default; ``0`` switches the tick off."""
+        environ = {} if value is None else {"BAOLIFE_TICK_INTERVAL_S": value}
+        assert interval == Settings.from_env(environ).tick_interval_s
+
+    @pytest.mark.parametrize("value", ["often", "-2", "nan", "inf"])
+    def test_a_bad_interval_is_refused(self, value: str) -> None:
+        """Not a finite number of seconds ≥ 0: a settings error naming it."""
+        with pytest.raises(SettingsError, match="BAOLIFE_TICK_INTERVAL_S"):
+            Settings.from_env({"BAOLIFE_TICK_INTERVAL_S": value})
+
+
 class TestCacheSettings:
     """``BAOLIFE_CACHE_SIZE`` and ``BAOLIFE_CACHE_TTL_S``: the snapshot cache."""
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from baolife_core import GameService, InMemoryStore, load_catalog
+from baolife_transport_ws import GameServer, ServerConfig
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -48,7 +52,30 @@ class TestExamples:
         assert first == again
         assert "'code': 'energy_full'" in out
 
-    @pytest.mark.parametrize("name", ["simulate.py", "ws_server.py"])
+    async def test_play_cli(self) -> None:
+        """play_cli.py --auto plays seeded moves against a server and sums them up."""
+        service = GameService(InMemoryStore(), load_catalog())
+        config = ServerConfig(port=0, token_secret="examples-test-secret-0123456789")
+        async with GameServer(service, config) as server:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(EXAMPLES / "play_cli.py"),
+                f"ws://127.0.0.1:{server.port}/",
+                "--auto",
+                "30",
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            async with asyncio.timeout(120):
+                out, err = await process.communicate()
+        assert 0 == process.returncode, err.decode()
+        lines = out.decode().splitlines()
+        assert "moves: 30" in lines
+        kinds = next(line for line in lines if line.startswith("by kind: "))
+        assert "create_character 1" in kinds
+        assert any(line.startswith("status: ") for line in lines)
+
+    @pytest.mark.parametrize("name", ["simulate.py", "ws_server.py", "play_cli.py"])
     def test_examples_are_listed_in_the_readme(self, name: str) -> None:
         """The README points new users at every example."""
         readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")

@@ -48,7 +48,9 @@ def service(store: InMemoryStore) -> GameService:
 
 @pytest.fixture
 def config() -> ServerConfig:
-    return ServerConfig(port=0, token_secret=SECRET)
+    """A free port; no tick task (tests call ``GameServer.tick`` when they need
+    one, so no ``time_update`` lands between a request and its reply)."""
+    return ServerConfig(port=0, token_secret=SECRET, tick_interval_seconds=None)
 
 
 @pytest.fixture

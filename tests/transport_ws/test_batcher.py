@@ -111,6 +111,16 @@ class TestFlushRule:
         slow.offer(reply(1), reply=True)
         assert [reply(1)] == await sock.wait_frames(1)
 
+    async def test_prompt_pushes_go_out_at_once_together(
+        self, sock: FakeSocket, slow: OutgoingBatcher
+    ) -> None:
+        """Pushes offered with ``prompt`` (the tick's) do not wait for the timer,
+        and those of one loop turn share a frame."""
+        slow.offer(push(1), reply=False, prompt=True)
+        slow.offer(push(2), reply=False, prompt=True)
+        frames = await sock.wait_frames(1)
+        assert [[push(1), push(2)]] == [f["messages"] for f in frames]
+
     async def test_replies_of_one_loop_turn_coalesce(
         self, sock: FakeSocket, slow: OutgoingBatcher
     ) -> None:
@@ -137,6 +147,38 @@ class TestFlushRule:
         for n in range(12):
             slow.offer(reply(n), reply=True)
         assert sizes(await sock.wait_frames(2)) == [10, 2]
+
+
+class TestRoom:
+    """``room``: the consumer's backpressure (rule 4)."""
+
+    async def test_returns_at_once_when_half_empty(self, sock: FakeSocket) -> None:
+        """With at most half the queue used, ``room`` does not wait."""
+        batcher = OutgoingBatcher(sock.send, interval=HOUR, queue_max=4)
+        batcher.offer(push(1), reply=False)
+        batcher.offer(push(2), reply=False)
+        async with asyncio.timeout(DEADLINE):
+            await batcher.room(HOUR)
+        assert [] == sock.frames
+
+    async def test_waits_for_the_producer(self, sock: FakeSocket) -> None:
+        """Over half full, ``room`` returns once frames were sent."""
+        batcher = OutgoingBatcher(sock.send, interval=HOUR, queue_max=4)
+        for n in range(3):
+            batcher.offer(reply(n), reply=True)
+        async with running(batcher), asyncio.timeout(DEADLINE):
+            await batcher.room(HOUR)
+            assert len(batcher) <= 2
+            assert sock.frames
+
+    async def test_gives_up_after_the_timeout(self, sock: FakeSocket) -> None:
+        """With no producer running, ``room`` returns after its timeout."""
+        batcher = OutgoingBatcher(sock.send, interval=HOUR, queue_max=4)
+        for n in range(3):
+            batcher.offer(push(n), reply=False)
+        async with asyncio.timeout(DEADLINE):
+            await batcher.room(0.01)
+        assert 3 == len(batcher)
 
 
 class TestQueueBounds:

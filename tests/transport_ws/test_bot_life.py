@@ -31,6 +31,7 @@ from baolife_core import (
     to_wire,
 )
 from baolife_core.events import MatchMade
+from baolife_core.experiments import client_experiments
 from baolife_core.testing import CASUAL_PACE, Wait, candidates, choose, make_turn
 
 from .support import FakeClock, ProtocolClient
@@ -153,7 +154,9 @@ async def test_a_bot_life_from_creation_to_death(
     assert character["alive"] is False
     assert character["death"]["age"] <= character["age"]
     assert character["death"]["cause"] in {c.id for c in catalog.life.causes}
-    assert _json(client_view(mirror, clock.now, catalog)) == reported
+    view = client_view(mirror, clock.now, catalog)
+    view["experiments"] = client_experiments(player_id, mirror, catalog.experiments)
+    assert _json(view) == reported
     stored = store.load(player_id)
     assert stored is not None
     assert state_hash(mirror) == state_hash(stored.state)

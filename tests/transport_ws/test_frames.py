@@ -34,6 +34,8 @@ class TestParseFrame:
             ('{"rid": "r9"}', "r9"),
             ('{"rid": "r9", "type": null}', "r9"),
             ("[" * 5000 + "]" * 5000, None),
+            ('{"type": "ping", "rid": "\\ud800"}', None),
+            ('{"type": "ping", "rid": "a\\udfffb"}', None),
         ],
         ids=[
             "binary",
@@ -44,6 +46,8 @@ class TestParseFrame:
             "no-type",
             "type-null",
             "deep",
+            "rid-lone-surrogate",
+            "rid-low-surrogate",
         ],
     )
     def test_bad_envelopes(self, data: Any, rid: str | None) -> None:

@@ -112,7 +112,7 @@ class TestHttp:
             ("/health/live", 200, "ok\n"),
             ("/health/ready", 200, "ready\n"),
             ("/health/ready?verbose=1", 200, "ready\n"),
-            ("/metrics", 404, "not found\n"),
+            ("/metrics/extra", 404, "not found\n"),
             ("/favicon.ico", 404, "not found\n"),
         ],
     )
@@ -207,6 +207,23 @@ class TestSlowClient:
             assert loop.time() < deadline, "the queue never overflowed"
             await asyncio.sleep(0)  # a yield, not a wait: let the producer run
         assert await close_code(slow) == 1013
+
+
+class TestPipelining:
+    """A client that sends a burst of requests and reads the replies keeps up."""
+
+    async def test_a_burst_beyond_the_queue_is_answered(
+        self, config: ServerConfig, client: ProtocolClient
+    ) -> None:
+        """Four times the outgoing queue's size of pings, sent before reading any
+        reply, are all answered in order; the connection stays open."""
+        await client.hello()
+        count = 4 * config.outgoing_queue_max
+        for n in range(count):  # no reply is read until every frame is written
+            await client.connection.send(f'{{"type": "ping", "rid": "p{n}"}}')
+        rids = [(await client.receive())["rid"] for _ in range(count)]
+        assert [f"p{n}" for n in range(count)] == rids
+        assert "pong" == (await client.request({"type": "ping"}))["type"]
 
 
 class TestConcurrency:
