@@ -143,7 +143,7 @@ async def serve_game(
     import structlog
     from bench_content import bench_catalog
 
-    from baolife_app import configure_logging
+    from baolife_app import configure_logging, freeze_startup_heap
     from baolife_core import GameService, InMemoryStore
     from baolife_transport_ws import GameServer, ServerConfig
 
@@ -164,6 +164,7 @@ async def serve_game(
     )
 
     async with GameServer(service, config) as server:
+        freeze_startup_heap()  # as ``baolife serve`` does once started
 
         async def tick_round(_: str) -> str:
             started = time.perf_counter()

@@ -11,6 +11,7 @@ from .bootstrap import (
     SettingsError,
     build_service,
     configure_logging,
+    freeze_startup_heap,
     run_server,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "SettingsError",
     "build_service",
     "configure_logging",
+    "freeze_startup_heap",
     "run_server",
 ]

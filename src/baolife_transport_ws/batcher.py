@@ -98,11 +98,25 @@ class OutgoingBatcher:
         self._replies = 0  # replies in the queue
         self._wakeup = asyncio.Event()
         self._sent = asyncio.Event()  # set after each frame sent (``room``)
+        self._sending = False  # True while ``send`` is awaited
         self._closed = False
 
     def __len__(self) -> int:
         """Messages queued and not yet handed to ``send``."""
         return len(self._queue)
+
+    @property
+    def idle(self) -> bool:
+        """True when nothing is queued or being sent: a frame written to the
+        connection now cannot overtake a queued message (``frames``)."""
+        return not self._queue and not self._sending and not self._closed
+
+    def frames(self, messages: list[dict[str, Any]]) -> list[str]:
+        """``messages`` encoded as the producer would send them (rule 2), for a
+        caller that writes them itself while the batcher is ``idle``."""
+        texts = [encode(message) for message in messages]
+        step = self._max_messages
+        return [_frame(texts[i : i + step]) for i in range(0, len(texts), step)]
 
     @property
     def closed(self) -> bool:
@@ -164,7 +178,11 @@ class OutgoingBatcher:
             if not self._queue:
                 return  # closed, and everything was sent
             count = min(len(self._queue), self._max_messages)
-            await self._send(self._take())
+            self._sending = True
+            try:
+                await self._send(self._take())
+            finally:
+                self._sending = False
             self._sent.set()
             if self._on_frame is not None:
                 self._on_frame(count)
@@ -204,6 +222,11 @@ class OutgoingBatcher:
         count = min(len(self._queue), self._max_messages)
         taken = [self._queue.popleft() for _ in range(count)]
         self._replies -= sum(item.prompt for item in taken)
-        if count == 1:
-            return taken[0].text
-        return '{"type":"batch","messages":[' + ",".join(i.text for i in taken) + "]}"
+        return _frame([item.text for item in taken])
+
+
+def _frame(texts: list[str]) -> str:
+    """One frame of encoded messages: bare if one, else a ``batch`` (rule 2)."""
+    if len(texts) == 1:
+        return texts[0]
+    return '{"type":"batch","messages":[' + ",".join(texts) + "]}"

@@ -50,8 +50,11 @@ Rules of this module:
   that the same as advancing the stored state), so a round costs the days
   crossed since the last round, not since the last command. Players are
   ticked on the worker pool in chunks of ``TICK_CHUNK``, so requests
-  interleave with a long round. Its pushes are flushed at once, not after the
-  batch interval: a round's messages are all there is to batch. A question id
+  interleave with a long round. Its pushes leave at once, not after the batch
+  interval (a round's messages are all there is to batch): written straight to
+  the socket as ``websockets.broadcast`` writes (one synchronous pass, no task
+  switch per connection) when the connection's batcher is idle, so nothing
+  queued is overtaken; queued to flush promptly otherwise. A question id
   is pushed at most once per connection: a command that later crosses the same
   day poses the same question again (the engine is deterministic), and the
   link drops the repeat.
@@ -72,7 +75,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import structlog
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
@@ -111,9 +114,9 @@ REVOKED_REASON = "session revoked"
 #: How long the consumer waits for a half-full outgoing queue to drain before it
 #: reads the next frame anyway (module rules).
 BACKPRESSURE_TIMEOUT_SECONDS = 5.0
+PURGED_REASON = "account deleted"
 #: Players ticked per worker call (module rules).
 TICK_CHUNK = 100
-PURGED_REASON = "account deleted"
 
 
 def _wall_ms() -> int:
@@ -144,6 +147,32 @@ class _Link:
     def open(self) -> bool:
         return self.closer is None and not self.batcher.closed
 
+    def push_round(self, messages: list[dict[str, Any]]) -> None:
+        """Push a tick round's messages (module rules): written at once, as
+        ``websockets.broadcast`` writes, when the batcher is idle (nothing queued
+        or being sent, so nothing is overtaken); else queued to flush at once."""
+        fresh = [m for m in messages if self._first_prompt(m)]
+        if not fresh or not self.open:
+            return
+        if not self.batcher.idle:
+            for message in fresh:
+                self.send(message, False, prompt=True)
+            return
+        for frame in self.batcher.frames(fresh):
+            broadcast((self.websocket,), frame)
+        self.metrics.frame_sent(len(fresh))
+        for message in fresh:
+            self.metrics.push(message["type"])
+
+    def _first_prompt(self, message: dict[str, Any]) -> bool:
+        """False for an ``event_prompt`` this connection was already sent."""
+        if message["type"] != "event_prompt":
+            return True
+        if message["question_id"] in self.prompted:
+            return False
+        self.prompted.add(message["question_id"])
+        return True
+
     def send(
         self, message: dict[str, Any], reply: bool, *, prompt: bool = False
     ) -> bool:
@@ -153,10 +182,8 @@ class _Link:
         """
         if not self.open:
             return False
-        if message["type"] == "event_prompt":
-            if message["question_id"] in self.prompted:
-                return False
-            self.prompted.add(message["question_id"])
+        if not self._first_prompt(message):
+            return False
         try:
             self.batcher.offer(message, reply=reply, prompt=prompt)
         except OutgoingQueueFullError:
@@ -361,9 +388,8 @@ class GameServer:
             chunk = players[first : first + TICK_CHUNK]
             for player_id, messages in await pool.run(self._tick_players, chunk, at):
                 links = tuple(self._links.get(player_id, ()))
-                for message in messages:
-                    for link in links:
-                        link.send(message, False, prompt=True)
+                for link in links:
+                    link.push_round(messages)
                 pushed += bool(links)
         self.metrics.tick(time.perf_counter() - started, pushed)
         return pushed

@@ -587,9 +587,10 @@ class Session:
         stored = self._rt.service.load(player_id)
         catalog = self._rt.service.catalog
         view = client_view(stored.state, at, catalog)
-        self.experiments = client_experiments(
-            player_id, stored.state, catalog.experiments
-        )
+        if not self.experiments:  # a player's variants never change: once each
+            self.experiments = client_experiments(
+                player_id, stored.state, catalog.experiments
+            )
         view["experiments"] = dict(self.experiments)
         return view
 

@@ -181,6 +181,31 @@ class TestRoom:
         assert 3 == len(batcher)
 
 
+class TestDirectWrites:
+    """``idle`` and ``frames``: what a caller writing frames itself relies on."""
+
+    async def test_idle_until_a_message_is_queued(self, sock: FakeSocket) -> None:
+        """Idle when empty; not while a message waits; not once closed."""
+        batcher = OutgoingBatcher(sock.send, interval=HOUR)
+        assert batcher.idle
+        batcher.offer(push(1), reply=False)
+        assert not batcher.idle
+        batcher.abort()
+        assert not batcher.idle
+
+    def test_frames_follow_the_flush_rule(self, sock: FakeSocket) -> None:
+        """One message bare; more in batches of at most ``max_messages``."""
+        batcher = OutgoingBatcher(sock.send, max_messages=2)
+        frames = [json.loads(frame) for frame in batcher.frames([push(1)])]
+        assert [push(1)] == frames
+        frames = [
+            json.loads(frame) for frame in batcher.frames([push(n) for n in range(3)])
+        ]
+        assert [[push(0), push(1)], push(2)] == [
+            f["messages"] if f["type"] == "batch" else f for f in frames
+        ]
+
+
 class TestQueueBounds:
     """The queue is bounded; closing and aborting end the producer."""
 

@@ -153,6 +153,32 @@ class TestTick:
         assert [ticked_at] == seen
 
 
+class TestOrder:
+    """A tick round never overtakes what a connection has queued."""
+
+    @pytest.fixture
+    def config(self) -> ServerConfig:
+        return ServerConfig(
+            port=0,
+            token_secret=SECRET,
+            tick_interval_seconds=None,
+            batch_interval_ms=60_000,
+        )
+
+    async def test_queued_pushes_leave_first(
+        self, server: GameServer, client: ProtocolClient
+    ) -> None:
+        """A push waiting for the batch interval leaves before the round's
+        ``time_update``, in the same frame, without waiting for the interval."""
+        player = (await client.hello())["player_id"]
+        assert 1 == server.push(player, {"type": "notification", "text": "hi"})
+        await server.tick()
+        async with asyncio.timeout(DEADLINE):
+            first, second = await client.receive(), await client.receive()
+        assert ["notification", "time_update"] == [first["type"], second["type"]]
+        assert "batch" == client.frames[-1]["type"]
+
+
 class TestTickTask:
     """The periodic task runs the rounds by itself."""
 
