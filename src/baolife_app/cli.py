@@ -1,6 +1,6 @@
 """The ``baolife`` command: ``serve``, ``db upgrade``, ``db rebuild-projections``,
 ``store refund``, ``gdpr export``, ``gdpr purge``, ``experiments report``,
-``content check``.
+``content check``, ``replay``.
 
 ``content check`` exits 0 when the content is valid and every life event is
 reachable, 1 when it loads but has problems (a static finding, or a life event no
@@ -45,6 +45,8 @@ from baolife_storage_mysql.experiments import experiment_counts
 from baolife_storage_mysql.rebuild import RebuildError, rebuild_projections
 
 from .bootstrap import Settings, SettingsError, configure_logging, run_server
+from .replay_cli import add_parser as add_replay_parser
+from .replay_cli import run as run_replay
 
 __all__ = ["main"]
 
@@ -146,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
         default=CHECK_SEED,
         help=f"seed of the bot lives (default {CHECK_SEED})",
     )
+    add_replay_parser(commands)
     return parser
 
 
@@ -406,11 +409,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 os.environ, db_url=args.db_url, content_dir=args.content_dir
             )
             return _experiments_report(settings, args.flag, args.event, args.since)
+        elif args.command == "replay":
+            return run_replay(args)
         else:
             return _content_check(args.directory, args.lives, args.seed)
     except (ContentError, SettingsError, ValueError) as error:
         print(f"baolife: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader left (``baolife replay … | head``): no traceback. Python's
+        # documented recipe: point stdout at devnull so the exit flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

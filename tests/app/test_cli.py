@@ -553,3 +553,22 @@ class TestGdpr:
             main(["gdpr", "purge", "--now", now])
         assert 2 == exited.value.code
         assert "--now" in capsys.readouterr().err
+
+
+class TestBrokenPipe:
+    """A reader that leaves early (``baolife … | head``) ends the command quietly."""
+
+    def test_exit_1_and_stdout_pointed_at_devnull(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``BrokenPipeError`` is exit 1, with stdout redirected, not a traceback."""
+        import baolife_app.cli as cli
+
+        def gone(_args: object) -> int:
+            raise BrokenPipeError
+
+        redirected: list[tuple[int, int]] = []
+        monkeypatch.setattr(cli, "run_replay", gone)
+        monkeypatch.setattr(cli.os, "dup2", lambda a, b: redirected.append((a, b)))
+        assert 1 == main(["replay", "tests/golden/journal.jsonl"])
+        assert 1 == len(redirected)
