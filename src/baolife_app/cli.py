@@ -4,7 +4,9 @@
 
 ``content check`` exits 0 when the content is valid and every life event is
 reachable, 1 when it loads but has problems (a static finding, or a life event no
-bot life reached), and 2 when it does not load (with every located message).
+bot life reached), and 2 when it does not load (with every located message). With
+``--machine`` it also runs the invariant machine and the minting probe
+(docs/testing.md): a violation or an exploit exits 1, a missing Hypothesis 2.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from baolife_core.content_check import (
 from baolife_core.dating.stages import ENDINGS, STAGES
 from baolife_core.experiments import CONVERSION_EVENTS
 from baolife_core.experiments import report as experiment_report
+from baolife_core.testing.content import economy_probe, machine_violations
 from baolife_storage_mysql import create_store, make_engine, upgrade_database
 from baolife_storage_mysql.experiments import experiment_counts
 from baolife_storage_mysql.rebuild import RebuildError, rebuild_projections
@@ -148,6 +151,12 @@ def _parser() -> argparse.ArgumentParser:
         default=CHECK_SEED,
         help=f"seed of the bot lives (default {CHECK_SEED})",
     )
+    check.add_argument(
+        "--machine",
+        action="store_true",
+        help="also run the invariant machine and the minting probe "
+        "(docs/testing.md; needs the 'testing' extra)",
+    )
     add_replay_parser(commands)
     return parser
 
@@ -194,8 +203,38 @@ def _summary(catalog: Catalog) -> str:
     )
 
 
-def _content_check(directory: Path | None, lives: int, seed: int) -> int:
-    """Validate, then report static findings and unreached events (see module)."""
+def _machine_check(catalog: Catalog, seed: int) -> int:
+    """``--machine``: the invariant machine and the minting probe on ``catalog``
+    (``baolife_core.testing.content``): 0 when both find nothing, else 1; 2
+    without Hypothesis."""
+    try:
+        violations = machine_violations(catalog)
+    except ModuleNotFoundError as error:
+        print(
+            f"baolife: --machine needs {error.name}: install 'baolife[testing]'",
+            file=sys.stderr,
+        )
+        return 2
+    exploits, ledger = economy_probe(catalog, seed=seed)
+    found = (*ledger, *violations)
+    print(
+        f"machine: {len(found)} invariant violations; "
+        f"minting probe: {len(exploits)} exploits"
+    )
+    for violation in found:
+        print(f"baolife: invariant {violation}", file=sys.stderr)
+        for line in violation.example:
+            print(f"baolife:   {line}", file=sys.stderr)
+    for exploit in exploits:
+        print(f"baolife: exploit: {exploit}", file=sys.stderr)
+    return 1 if found or exploits else 0
+
+
+def _content_check(
+    directory: Path | None, lives: int, seed: int, machine: bool = False
+) -> int:
+    """Validate, then report static findings and unreached events (see module);
+    with ``machine``, the invariant machine and the minting probe too."""
     try:
         catalog = load_catalog(directory)
     except ContentError as error:
@@ -222,7 +261,7 @@ def _content_check(directory: Path | None, lives: int, seed: int) -> int:
         print(f"content ok: {_summary(catalog)}")
         print(f"reachability: all {total} life events happened within {lives_text}")
         print(dating)
-        return 0
+        return _machine_check(catalog, seed) if machine else 0
     print(f"content loaded: {_summary(catalog)}")
     print(f"reachability: {reached} of {total} life events happened in {lives_text}")
     print(dating)
@@ -233,7 +272,7 @@ def _content_check(directory: Path | None, lives: int, seed: int) -> int:
         f"baolife: {count} content problem{'' if count == 1 else 's'}",
         file=sys.stderr,
     )
-    return 1
+    return max(1, _machine_check(catalog, seed)) if machine else 1
 
 
 async def _serve(settings: Settings) -> None:
@@ -412,7 +451,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "replay":
             return run_replay(args)
         else:
-            return _content_check(args.directory, args.lives, args.seed)
+            return _content_check(
+                args.directory, args.lives, args.seed, machine=args.machine
+            )
     except (ContentError, SettingsError, ValueError) as error:
         print(f"baolife: {error}", file=sys.stderr)
         return 2

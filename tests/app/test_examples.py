@@ -75,7 +75,19 @@ class TestExamples:
         assert "create_character 1" in kinds
         assert any(line.startswith("status: ") for line in lines)
 
-    @pytest.mark.parametrize("name", ["simulate.py", "ws_server.py", "play_cli.py"])
+    def test_custom_event(self) -> None:
+        """custom_event.py adds a storylet and tests it with the toolkit: all pass."""
+        out = run("custom_event.py")
+        assert "street_busker added" in out
+        assert "property: a drawn player meets the busker at most once: ok" in out
+        assert "busker_at_most_once_a_life, 10 examples: ok" in out
+        assert "met the busker" in out
+        assert "economy exploits: 0" in out
+        assert "street_busker: reached" in out
+
+    @pytest.mark.parametrize(
+        "name", ["simulate.py", "ws_server.py", "play_cli.py", "custom_event.py"]
+    )
     def test_examples_are_listed_in_the_readme(self, name: str) -> None:
         """The README points new users at every example."""
         readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
