@@ -28,6 +28,8 @@ Rules of this module:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -197,12 +199,20 @@ class ServerMetrics:
         self.tick_seconds.observe(seconds)
         self.tick_players.set(players)
 
-    def push(self, kind: str) -> None:
+    def tick_frames(self, frames: int, pushes: Mapping[str, int]) -> None:
+        """A tick round wrote ``frames`` frames itself (not through a batcher, so
+        they count as frames but not in the batch-size histogram) carrying
+        ``pushes`` messages by type: one update per round, not per connection."""
+        self.frames.inc(frames)
+        for kind, count in pushes.items():
+            self.push(kind, count)
+
+    def push(self, kind: str, count: int = 1) -> None:
         """A push of message type ``kind`` was queued to one connection."""
         pushes = self._pushes.get(kind)
         if pushes is None:
             pushes = self._pushes[kind] = self.pushes.labels(kind)
-        pushes.inc()
+        pushes.inc(count)
 
     def render(self) -> tuple[bytes, str]:
         """The registry in Prometheus' text format, and its content type."""

@@ -49,8 +49,9 @@ Rules of this module:
   ticked last while the stored version is unchanged (split invariance makes
   that the same as advancing the stored state), so a round costs the days
   crossed since the last round, not since the last command. Players are
-  ticked on the worker pool in chunks of ``TICK_CHUNK``, so requests
-  interleave with a long round. Its pushes leave at once, not after the batch
+  ticked on the worker pool in chunks of ``TICK_CHUNK``, all queued at once
+  (workers compute the next chunks while the loop writes the frames of the
+  one done), so requests interleave with a long round. Its pushes leave at once, not after the batch
   interval (a round's messages are all there is to batch): written straight to
   the socket as ``websockets.broadcast`` writes (one synchronous pass, no task
   switch per connection) when the connection's batcher is idle, so nothing
@@ -67,6 +68,7 @@ Rules of this module:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import time
@@ -147,22 +149,26 @@ class _Link:
     def open(self) -> bool:
         return self.closer is None and not self.batcher.closed
 
-    def push_round(self, messages: list[dict[str, Any]]) -> None:
+    def push_round(
+        self, messages: list[dict[str, Any]], pushed: collections.Counter[str]
+    ) -> int:
         """Push a tick round's messages (module rules): written at once, as
         ``websockets.broadcast`` writes, when the batcher is idle (nothing queued
-        or being sent, so nothing is overtaken); else queued to flush at once."""
+        or being sent, so nothing is overtaken); else queued to flush at once.
+        The frames written here are returned, and their messages counted in
+        ``pushed`` by type (the round reports both to the metrics once)."""
         fresh = [m for m in messages if self._first_prompt(m)]
         if not fresh or not self.open:
-            return
+            return 0
         if not self.batcher.idle:
             for message in fresh:
                 self.send(message, False, prompt=True)
-            return
-        for frame in self.batcher.frames(fresh):
+            return 0
+        frames = self.batcher.frames(fresh)
+        for frame in frames:
             broadcast((self.websocket,), frame)
-        self.metrics.frame_sent(len(fresh))
-        for message in fresh:
-            self.metrics.push(message["type"])
+        pushed.update(message["type"] for message in fresh)
+        return len(frames)
 
     def _first_prompt(self, message: dict[str, Any]) -> bool:
         """False for an ``event_prompt`` this connection was already sent."""
@@ -250,7 +256,8 @@ class GameServer:
         self._links: dict[str, set[_Link]] = {}  # open connections by player id
         self._ticker: asyncio.Task[None] | None = None  # the game tick task
         # The state each connected player was ticked to, with the stored version
-        # it was ticked from (module rules); only the tick's worker call uses it.
+        # it was ticked from (module rules); only the tick's worker calls use
+        # it, each for players of its own chunk.
         self._ticked: dict[str, tuple[int, PlayerState]] = {}
         self._log = structlog.get_logger(LOGGER_NAME)
         # Prometheus metrics at ``/metrics``; the game tick reports to
@@ -384,13 +391,28 @@ class GameServer:
         started = time.perf_counter()
         at = self._clock()
         pushed = 0
-        for first in range(0, len(players), TICK_CHUNK):
-            chunk = players[first : first + TICK_CHUNK]
-            for player_id, messages in await pool.run(self._tick_players, chunk, at):
-                links = tuple(self._links.get(player_id, ()))
-                for link in links:
-                    link.push_round(messages)
-                pushed += bool(links)
+        frames = 0
+        messages_by_type: collections.Counter[str] = collections.Counter()
+        # Every chunk is queued at once: workers compute the next chunks while
+        # the loop writes the frames of the one done.
+        chunks = [
+            pool.run(self._tick_players, players[first : first + TICK_CHUNK], at)
+            for first in range(0, len(players), TICK_CHUNK)
+        ]
+        try:
+            for chunk in chunks:
+                for player_id, messages in await chunk:
+                    links = tuple(self._links.get(player_id, ()))
+                    for link in links:
+                        frames += link.push_round(messages, messages_by_type)
+                    pushed += bool(links)
+        finally:
+            for chunk in chunks:  # after a failure: none left unobserved
+                if not chunk.done():
+                    chunk.cancel()
+                elif not chunk.cancelled():
+                    chunk.exception()
+        self.metrics.tick_frames(frames, messages_by_type)
         self.metrics.tick(time.perf_counter() - started, pushed)
         return pushed
 
