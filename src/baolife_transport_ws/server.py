@@ -51,18 +51,19 @@ Rules of this module:
   crossed since the last round, not since the last command. Players are
   ticked on the worker pool in chunks of ``TICK_CHUNK``, all queued at once
   (workers compute the next chunks while the loop writes the frames of the
-  one done), so requests interleave with a long round. Its pushes leave at once, not after the batch
-  interval (a round's messages are all there is to batch): written straight to
-  the socket as ``websockets.broadcast`` writes (one synchronous pass, no task
-  switch per connection) when the connection's batcher is idle, so nothing
-  queued is overtaken; queued to flush promptly otherwise. A question id
-  is pushed at most once per connection: a command that later crosses the same
-  day poses the same question again (the engine is deterministic), and the
-  link drops the repeat.
+  one done), so requests interleave with a long round. Its pushes leave at
+  once, not after the batch interval (a round's messages are all there is to
+  batch): written straight to the socket as ``websockets.broadcast`` writes
+  (one synchronous pass, no task switch per connection) when the connection's
+  batcher is idle, so nothing queued is overtaken; queued to flush promptly
+  otherwise. A question id is pushed at most once per connection: a command
+  that later crosses the same day poses the same question again (the engine
+  is deterministic), and the link drops the repeat.
 - Metrics: one ``ServerMetrics`` per server (``metrics``, its own registry,
   served at ``/metrics``): sessions time every request, connections count
   themselves open and closed, batchers report each frame, links count pushes and
-  slow-client disconnects, and the game tick reports ``metrics.tick``.
+  slow-client disconnects, and the game tick reports each round once
+  (``metrics.tick``, ``metrics.tick_frames``).
 """
 
 from __future__ import annotations
