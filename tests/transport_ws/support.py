@@ -134,8 +134,8 @@ def roomy_catalog() -> Catalog:
     )
 
 
-async def http_get(port: int, path: str) -> tuple[int, str]:
-    """A minimal HTTP/1.1 GET over a raw socket: (status, body)."""
+async def http_get_with_headers(port: int, path: str) -> tuple[int, str, bytes]:
+    """A minimal HTTP/1.1 GET over a raw socket: (status, content type, body)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
@@ -144,8 +144,16 @@ async def http_get(port: int, path: str) -> tuple[int, str]:
             response = await reader.read()
     finally:
         writer.close()
-    head, _, body = response.decode().partition("\r\n\r\n")
-    return int(head.split()[1]), body
+    head, _, body = response.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers.get("Content-Type", ""), body
+
+
+async def http_get(port: int, path: str) -> tuple[int, str]:
+    """A minimal HTTP/1.1 GET over a raw socket: (status, body as text)."""
+    status, _, body = await http_get_with_headers(port, path)
+    return status, body.decode()
 
 
 async def close_code(connection: ClientConnection) -> int:

@@ -22,7 +22,14 @@ from baolife_transport_ws.health import HTML_CONTENT_TYPE
 from baolife_transport_ws.metrics import ServerMetrics
 
 from .conftest import Connect
-from .support import DEADLINE, SECRET, ProtocolClient, close_code, http_get
+from .support import (
+    DEADLINE,
+    SECRET,
+    ProtocolClient,
+    close_code,
+    http_get,
+    http_get_with_headers,
+)
 
 #: One scrape: the value of every sample by (name, sorted label pairs).
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -57,22 +64,6 @@ async def scrape_until(
         while not condition(samples := await scrape(server)):
             await asyncio.sleep(0.001)
     return samples
-
-
-async def http_get_with_headers(port: int, path: str) -> tuple[int, str, bytes]:
-    """A raw HTTP/1.1 GET: (status, content type, body bytes)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        writer.write(f"{request}\r\n".encode())
-        async with asyncio.timeout(DEADLINE):
-            response = await reader.read()
-    finally:
-        writer.close()
-    head, _, body = response.partition(b"\r\n\r\n")
-    lines = head.decode().split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:])
-    return int(lines[0].split()[1]), headers["Content-Type"], body
 
 
 async def unread_client(port: int) -> ClientConnection:
