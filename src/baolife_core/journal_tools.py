@@ -94,15 +94,10 @@ def states(
     The genesis comes first with seq 0. A journal that does not start with
     ``new_player`` (or has another one later) raises ``JournalError`` when reached.
     """
-    records: list[Record] = []
-
-    def remembered() -> Iterator[Record]:
-        for record in journal:
-            records.append(record)
-            yield record
-
-    for seq, outcome in enumerate(replay_outcomes(remembered(), catalog)):
-        yield seq, records[seq], outcome.state
+    records = list(journal)
+    outcomes = replay_outcomes(records, catalog)
+    for seq, (record, outcome) in enumerate(zip(records, outcomes, strict=True)):
+        yield seq, record, outcome.state
 
 
 def state_at(journal: Sequence[Record], seq: int, catalog: Catalog) -> PlayerState:

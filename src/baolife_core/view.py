@@ -177,27 +177,23 @@ def _character(state: PlayerState, catalog: Catalog) -> dict[str, Any] | None:
 def client_view(state: PlayerState, at: int, catalog: Catalog) -> dict[str, Any]:
     """The JSON-able client view of ``state`` read at instant ``at``."""
     state = advance(state, at, catalog)
-    rules = catalog.energy
+    # The tick's fields, read at the same instant (so the two never disagree).
+    status = time_status(state, state.clock.now_at, catalog)
     return {
         "seq": state.seq,
         "account": {
             "diamonds": state.wallet.diamonds,
-            "energy": current_energy(state.energy, state.clock.now_at, rules),
-            "energy_max": rules.max,
-            "energy_overfill_cap": rules.overfill_cap,
-            "next_energy_at": next_regen_at(state.energy, state.clock.now_at, rules),
+            "energy": status["energy"],
+            "energy_max": status["energy_max"],
+            "energy_overfill_cap": catalog.energy.overfill_cap,
+            "next_energy_at": status["next_energy_at"],
             "diamond_debt": state.wallet.debt,
         },
         "clock": {
             "started_at": state.clock.started_at,
             "now_at": state.clock.now_at,
-            "game_time_ms": game_elapsed_ms(
-                state.clock.started_at,
-                state.clock.now_at,
-                catalog.clock.time_scale,
-                state.clock.skipped_ms,
-            ),
-            "game_day": state.clock.day,
+            "game_time_ms": status["game_time_ms"],
+            "game_day": status["game_day"],
             "time_scale": catalog.clock.time_scale,
             "days_per_year": catalog.life.days_per_year,
         },

@@ -143,6 +143,12 @@ class TestSession:
         with pytest.raises(ValueError, match="backoff"):
             GameClient("ws://127.0.0.1:1/", backoff=(2.0, 1.0))
 
+    @pytest.mark.parametrize("size", [0, -1])
+    async def test_an_empty_push_buffer_is_refused(self, size: int) -> None:
+        """A push buffer must hold at least one push."""
+        with pytest.raises(ValueError, match="push_buffer"):
+            GameClient("ws://127.0.0.1:1/", push_buffer=size)
+
 
 class TestRequests:
     """request(): a rid per request, the reply returned, errors as replies."""

@@ -92,6 +92,7 @@ class TestSync:
             {"type": "sync_offline", "actions": actions}
         )
         assert "sync_result" == reply["type"]
+        assert "achievement_unlocked" in {push["type"] for push in pushes}
         assert {"achievement_unlocked", "quest_progress"} >= {
             push["type"] for push in pushes
         }
