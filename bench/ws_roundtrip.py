@@ -25,7 +25,14 @@ latencies are those of the round trips that started within it. Targets, at 10
 and 100 clients, for both BaoLife servers: round trips per second >= 0.6x the
 echo server's; p99 <= 2x the echo's p99. The 1 and 1,000 client rows are shown
 without a target: one client measures the bare path, and at 1,000 the client
-process is the bottleneck.
+process is the bottleneck. Each server's CPU time per round trip (user + system,
+every thread, from ``/proc/<pid>/stat``) is printed too, and the floor of the rate
+target (``print_floor``): the CPU per request the target leaves a server that is
+the bottleneck (1 / (0.6 x the echo's rate)), beside the least a game server
+spends: the echo server's own CPU per round trip, plus the game's work and its
+reply's encoding (``engine_us``), plus the request's log line (``log_line_us``),
+each measured warm in the client process. A floor above the budget means no
+transport work can meet the target for that operation.
 
 ``tick``: ``--players`` (1,000) connections, logged in to BaoLife with new device
 ids, and as many connections to a bare ``websockets`` server. A round is
@@ -91,6 +98,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import itertools
 import json
 import os
 import resource
@@ -98,6 +106,7 @@ import statistics
 import sys
 import time
 import uuid
+import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -322,6 +331,14 @@ class ServerProcess:
             raise RuntimeError(f"the {self.label} server died on {line[:20]!r}")
         return answer.decode().strip()
 
+    def cpu_seconds(self) -> float:
+        """The CPU time the server process has used so far (user + system)."""
+        assert self._process is not None
+        with open(f"/proc/{self._process.pid}/stat", encoding="ascii") as stat:
+            # Fields 14 and 15 (utime, stime), counted after the ")" closing comm.
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     async def rss_kib(self) -> int:
         return int(await self.command("rss"))
 
@@ -458,6 +475,7 @@ class Cell:
         self.operation = operation
         self.clients = clients
         self.rates: dict[str, list[float]] = {k: [] for k in labels}  # per round
+        self.cpu: dict[str, list[float]] = {k: [] for k in labels}  # s per rt, round
         self.latencies: dict[str, list[float]] = {k: [] for k in labels}  # pooled
 
     async def measure(
@@ -466,10 +484,12 @@ class Cell:
         """One round: every client loops through a warm-up and the window."""
         spans: list[tuple[float, float]] = []
         window = Window(len(clients), seconds)
+        cpu = server.cpu_seconds()
         async with asyncio.timeout(TIMEOUT_SECONDS):
             await asyncio.gather(
                 *(client_loop(c, self.operation, window, spans) for c in clients)
             )
+        self.cpu[server.label].append((server.cpu_seconds() - cpu) / len(spans))
         ended = sum(window.start <= end < window.end for _, end in spans)
         self.rates[server.label].append(ended / seconds)
         self.latencies[server.label] += [
@@ -484,6 +504,10 @@ class Cell:
         """The median over rounds of ``label``'s rate over ``baseline``'s."""
         pairs = zip(self.rates[label], self.rates[baseline], strict=True)
         return statistics.median(ours / base if base else 0.0 for ours, base in pairs)
+
+    def cpu_us(self, label: str) -> float:
+        """The server's CPU time (every thread) per round trip, median round, µs."""
+        return 1e6 * statistics.median(self.cpu[label])
 
     def percentiles(self, label: str) -> tuple[float, float]:
         """(p50, p99) in ms over every round."""
@@ -543,6 +567,15 @@ async def roundtrip_part(
             line += f" | {cell.rate(label):>14.0f}{p50:>8.2f}{p99:>8.2f}"
         ratios = (cell.ratio(label, "echo") for label in labels[:-1])
         print(line + " | " + " ".join(f"{r:>4.2f}x" for r in ratios))
+    print(
+        "\nserver CPU per round trip (user + system, every thread; µs, median "
+        "round): what each server spends on one request"
+    )
+    print(f"{'operation':<24}{'clients':>8}" + "".join(f"{s:>12}" for s in labels))
+    for cell in cells:
+        line = f"{cell.operation:<24}{cell.clients:>8}"
+        print(line + "".join(f"{cell.cpu_us(label):>12.0f}" for label in labels))
+    print_floor(cells, compression)
     rows = []
     for cell in cells:
         if cell.clients not in TARGET_CONCURRENCY:
@@ -574,6 +607,126 @@ async def roundtrip_part(
                 )
             )
     return rows
+
+
+def engine_us(
+    operation: str, compression: bool, calls: int = 3000, repeat: int = 5
+) -> float:
+    """µs of the game's own work for one ``operation``, warm, in this process.
+
+    What no transport can skip: for a purchase, ``GameService.execute`` on an
+    ``InMemoryStore`` (the engine step, achievements, quests, statistics, the
+    store's append); for ``get_state``, the load and ``client_view``. Then the
+    reply's JSON text and, with ``compression``, its deflate (a compressor that
+    keeps its context, as permessage-deflate does): a view is kilobytes where the
+    echo sends back tens of bytes. Not counted: parsing the request and framing
+    (the echo does those too). The best of ``repeat`` runs of ``calls``, over ten
+    players.
+    """
+    from bench_content import bench_catalog
+
+    from baolife_core import GameService, InMemoryStore, PurchaseEnergyRefill, to_wire
+    from baolife_core.view import client_view
+
+    catalog = bench_catalog()
+    service = GameService(InMemoryStore(), catalog)
+    at = time.time_ns() // 1_000_000
+    players = [
+        service.login_device(str(n), new_player_id=str(n), seed=n, at=at)
+        for n in range(10)
+    ]
+    step = itertools.count()
+
+    deflate = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+
+    def send(reply: dict[str, Any]) -> None:
+        text = json.dumps(reply).encode()
+        if compression:
+            deflate.compress(text)
+            deflate.flush(zlib.Z_SYNC_FLUSH)
+
+    def purchase() -> None:
+        n = next(step)
+        command = PurchaseEnergyRefill(
+            at=at + n, refill_type="overcharge", idempotency_key=str(n)
+        )
+        send(to_wire(service.execute(players[n % 10], command).reply))
+
+    def view() -> None:
+        n = next(step)
+        send(client_view(service.load(players[n % 10]).state, at + n, catalog))
+
+    run = purchase if operation == "purchase_energy_refill" else view
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for _ in range(calls):
+            run()
+        best = min(best, time.perf_counter() - started)
+    return 1e6 * best / calls
+
+
+def log_line_us(calls: int = 20000, repeat: int = 5) -> float:
+    """µs of the one log line a request writes (issue 7 item 6), warm: the
+    production processors (``configure_logging``) rendering to /dev/null, with the
+    fields ``Session.handle`` logs."""
+    import structlog
+
+    from baolife_app import configure_logging
+
+    configure_logging()
+    with open(os.devnull, "w") as sink:
+        structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sink))
+        log = structlog.get_logger("bench").bind()
+        player = str(uuid.uuid4())
+
+        def line() -> None:
+            log.info(
+                "request",
+                type="get_state",
+                player_id=player,
+                outcome="ok",
+                duration_ms=1.2,
+            )
+
+        best = float("inf")
+        for _ in range(repeat):
+            started = time.perf_counter()
+            for _ in range(calls):
+                line()
+            best = min(best, time.perf_counter() - started)
+    structlog.reset_defaults()
+    return 1e6 * best / calls
+
+
+def print_floor(cells: Sequence[Cell], compression: bool) -> None:
+    """The CPU budget a rate target leaves a request, beside the least any game
+    server spends: the echo's own CPU per round trip plus the game's work."""
+    print(
+        f"\nfloor of a {RATE_TARGET}x rate target (µs of server CPU per request): "
+        "budget = 1 / (target x echo rt/s), the most a server that is the\n"
+        "bottleneck may spend; floor = the echo server's CPU per round trip + "
+        "the game's own work and its reply's encoding (engine_us) + the\n"
+        "request's log line (log_line_us), both warm; not counted: metrics, rate "
+        "limits, session lock, worker hop, batching"
+    )
+    print(
+        f"{'operation':<24}{'clients':>8}{'budget':>10}{'echo':>8}{'game':>8}"
+        f"{'log':>8}{'floor':>8}  verdict"
+    )
+    engine = {op: engine_us(op, compression) for op in {c.operation for c in cells}}
+    log = log_line_us()
+    for cell in cells:
+        if cell.clients not in TARGET_CONCURRENCY:
+            continue
+        budget = 1e6 / (RATE_TARGET * cell.rate("echo"))
+        echo = cell.cpu_us("echo")
+        floor = echo + engine[cell.operation] + log
+        verdict = "reachable" if floor <= budget else "below the floor"
+        print(
+            f"{cell.operation:<24}{cell.clients:>8}{budget:>10.0f}{echo:>8.0f}"
+            f"{engine[cell.operation]:>8.0f}{log:>8.0f}{floor:>8.0f}  {verdict}"
+        )
 
 
 # --- part 2: tick fan-out --------------------------------------------------------

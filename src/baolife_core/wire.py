@@ -15,6 +15,7 @@ Rules of this module (DESIGN.md "The library surface"):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -54,8 +55,10 @@ T = TypeVar("T")
 WireValue = Command | NewPlayer | Event | Reply
 
 
+@functools.cache
 def wire_name(cls: type) -> str:
-    """``PurchaseEnergyRefill`` → ``purchase_energy_refill``."""
+    """``PurchaseEnergyRefill`` → ``purchase_energy_refill`` (computed once per
+    class: every keyed command's idempotency hash and every journal line ask)."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
 
