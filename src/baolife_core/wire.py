@@ -15,7 +15,6 @@ Rules of this module (DESIGN.md "The library surface"):
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -55,11 +54,17 @@ T = TypeVar("T")
 WireValue = Command | NewPlayer | Event | Reply
 
 
-@functools.cache
+_WIRE_NAMES: dict[type, str] = {}  # wire_name's cache: one entry per class
+
+
 def wire_name(cls: type) -> str:
     """``PurchaseEnergyRefill`` → ``purchase_energy_refill`` (computed once per
     class: every keyed command's idempotency hash and every journal line ask)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+    name = _WIRE_NAMES.get(cls)
+    if name is None:
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+        _WIRE_NAMES[cls] = name
+    return name
 
 
 def _strict(expected: type) -> Any:

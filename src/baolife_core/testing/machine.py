@@ -8,17 +8,14 @@ invariant machine"):
   together), drawing ids from ``catalog`` and from the live state (pending
   questions, people, suggestions, relationships), plus unknown ids, so refusals
   are played as often as successes. Other rules let wall time pass.
-- Invariants are conservation laws, checked after every step: the diamonds equal
-  the sum of the ledger (``DiamondsCredited`` and ``DiamondsSpent``) and are never
-  negative; no reward pays twice; every purchase has exactly one debit; stats,
-  closeness, grades, performance and affections stay within 0..100; energy within
-  0..``overfill_cap``; the snapshot round-trips. Every command checks that a
+- The laws (``laws.GameLaws``, the base class) are checked after every step:
+  conservation of diamonds, no reward paid twice, one debit per purchase, stats
+  and energy within bounds, the snapshot round-trips, the journal replays to the
+  live state. The rules check the rest as they play: every command checks that a
   refusal changes nothing and that an idempotency key played again answers its
-  first reply and debits nothing. ``advance`` is split invariant (a rule), and
-  the journal replays to the live state (``teardown``: once per run, as a replay
-  re-lives every game day).
-- Each failed invariant raises ``AssertionError`` with a message that starts with
-  the invariant's name, so a report (``testing.content``) can say which one broke.
+  first reply and debits nothing, and ``advance`` is split invariant (a rule).
+- Each failed check raises ``AssertionError`` with a message that starts with
+  the law's name, so a report (``testing.content``) can say which one broke.
 - Content is a class attribute: ``catalog`` (or ``GameMachine.on(catalog)``), so a
   game team runs the same laws on its own content; a subclass adds ``@rule`` and
   ``@invariant`` methods the usual Hypothesis way. Run one with
@@ -36,9 +33,7 @@ from attrs import evolve
 from hypothesis import HealthCheck, event, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
-    invariant,
     precondition,
     rule,
     run_state_machine_as_test,
@@ -72,24 +67,12 @@ from ..commands import (
     UseItem,
 )
 from ..dating.matching import match_list
-from ..dating.stages import COMMITTED, STAGES
 from ..economy.energy import current_energy
-from ..engine import advance, replay
-from ..events import (
-    DiamondsCredited,
-    DiamondsSpent,
-    EnergyRefilled,
-    Event,
-    GameTimeSkipped,
-)
-from ..life.contacts import MAX_CONTACTS
-from ..life.rules import STAT_NAMES
-from ..memory_store import InMemoryStore
+from ..engine import advance
 from ..replies import Rejection, Reply
-from ..service import GameService
-from ..state import PlayerState
-from ..wire import state_from_wire, state_to_wire, wire_name
+from ..wire import wire_name
 from . import strategies as strat
+from .laws import PLAYER, STAT_BOUNDS, GameLaws, check
 
 __all__ = [
     "PLAYER",
@@ -101,23 +84,12 @@ __all__ = [
 #: The commands that carry an idempotency key.
 Keyed = PurchaseEnergyRefill | PurchaseTimeSkip | ClaimDailyReward | ClaimQuestReward
 
-#: The id of the machine's player.
-PLAYER = "player-under-test"
-#: The range of every stat, closeness, grade, performance and affection.
-STAT_BOUNDS = (0, 100)
 #: Wall ms of one game year on the bundled clock (36 game days of 24 game hours,
 #: one game hour a wall minute); ``years_pass`` lets 1..12 of them pass.
 _YEAR_MS = 36 * 24 * 60_000
 
 
-def _check(condition: bool, message: str) -> None:
-    """Fail the run with ``message`` (an ``AssertionError``, as Hypothesis expects;
-    a function rather than ``assert`` so the laws hold under ``python -O`` too)."""
-    if not condition:
-        raise AssertionError(message)
-
-
-class GameMachine(RuleBasedStateMachine):
+class GameMachine(GameLaws):
     """Plays commands and the passing of time against the service (module rules)."""
 
     #: The content the machine plays; a subclass (or ``on``) sets its own.
@@ -128,13 +100,8 @@ class GameMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.store = InMemoryStore()
-        self.service = GameService(self.store, self.catalog)
-        self.now = 0
         #: The first reply of each (command wire name, idempotency key).
         self.first_replies: dict[tuple[str, str], Reply] = {}
-        #: Purchases accepted (each must have exactly one debit).
-        self.purchases = 0
         #: The last keyed command accepted (``repeat_with_a_new_key`` plays it again).
         self.last_keyed: Keyed | None = None
 
@@ -146,16 +113,6 @@ class GameMachine(RuleBasedStateMachine):
 
     # -- helpers ---------------------------------------------------------------------
 
-    @property
-    def state(self) -> PlayerState:
-        """The stored state of the machine's player."""
-        return self.service.load(PLAYER).state
-
-    @property
-    def events(self) -> list[Event]:
-        """Every event the store kept for the player, in order."""
-        return list(self.store.events.get(PLAYER, ()))
-
     def play(self, command: Command) -> None:
         """Execute an unkeyed command: a refusal changes nothing, else seq + 1."""
         before = self.state
@@ -164,10 +121,10 @@ class GameMachine(RuleBasedStateMachine):
         rejected = isinstance(result.reply, Rejection)
         event(f"{wire_name(type(command))}: {'refused' if rejected else 'accepted'}")
         if rejected:
-            _check(before == self.state, "rejected_changes_nothing: state changed")
-            _check(result.events == (), "rejected_changes_nothing: events emitted")
+            check(before == self.state, "rejected_changes_nothing: state changed")
+            check(result.events == (), "rejected_changes_nothing: events emitted")
         else:
-            _check(before.seq + 1 == self.state.seq, "seq: not incremented once")
+            check(before.seq + 1 == self.state.seq, "seq: not incremented once")
 
     def run(self, command: PurchaseEnergyRefill | PurchaseTimeSkip) -> None:
         """Execute a purchase: the idempotency and refusal rules (module rules)."""
@@ -186,22 +143,22 @@ class GameMachine(RuleBasedStateMachine):
         note(f"{command} -> {result.reply}")
         if key in self.first_replies:
             # The same idempotency key twice: the first reply again, nothing paid.
-            _check(
+            check(
                 self.first_replies[key] == result.reply,
                 "idempotent: a repeated key got another reply",
             )
-            _check(result.duplicate, "idempotent: a repeated key was not a duplicate")
-            _check(before == self.state, "idempotent: a repeated key changed the state")
+            check(result.duplicate, "idempotent: a repeated key was not a duplicate")
+            check(before == self.state, "idempotent: a repeated key changed the state")
             return False
         if isinstance(result.reply, Rejection):
             # A rejected command changes nothing and does not consume its key.
-            _check(before == self.state, "rejected_changes_nothing: state changed")
-            _check(result.events == (), "rejected_changes_nothing: events emitted")
+            check(before == self.state, "rejected_changes_nothing: state changed")
+            check(result.events == (), "rejected_changes_nothing: events emitted")
             return False
         self.first_replies[key] = result.reply
         self.last_keyed = command
-        _check(before.seq + 1 == self.state.seq, "seq: not incremented once")
-        _check(
+        check(before.seq + 1 == self.state.seq, "seq: not incremented once")
+        check(
             self.state.clock.skipped_ms >= before.clock.skipped_ms,
             "clock: the skipped time went back",
         )
@@ -250,7 +207,7 @@ class GameMachine(RuleBasedStateMachine):
         t1 = data.draw(st.integers(min_value=state.clock.now_at, max_value=t2))
         direct = advance(state, t2, self.catalog)
         split = advance(advance(state, t1, self.catalog), t2, self.catalog)
-        _check(direct == split, "split_invariance: advance depends on the split")
+        check(direct == split, "split_invariance: advance depends on the split")
 
     # -- rules: economy and retention ------------------------------------------------
 
@@ -329,10 +286,10 @@ class GameMachine(RuleBasedStateMachine):
         )
         note(f"create_character -> {result.reply}")
         if isinstance(result.reply, Rejection):
-            _check(before == self.state, "rejected_changes_nothing: state changed")
+            check(before == self.state, "rejected_changes_nothing: state changed")
         else:
             character = self.state.character
-            _check(
+            check(
                 character is not None and character.death is None,
                 "create_character: accepted without a living character",
             )
@@ -347,14 +304,14 @@ class GameMachine(RuleBasedStateMachine):
         )
         note(f"do_activity {activity} -> {result.reply}")
         if isinstance(result.reply, Rejection):
-            _check(before == self.state, "rejected_changes_nothing: state changed")
+            check(before == self.state, "rejected_changes_nothing: state changed")
             return
         rules = self.catalog.energy
         spent = current_energy(before.energy, self.now, rules) - current_energy(
             self.state.energy, self.now, rules
         )
         spec = self.catalog.activities.activity(activity)
-        _check(
+        check(
             spec is not None and spec.energy == spent,
             f"activity_energy: {activity} cost {spent} energy, not its own",
         )
@@ -462,166 +419,6 @@ class GameMachine(RuleBasedStateMachine):
     def break_up(self, data: st.DataObject) -> None:
         """End a relationship."""
         self.play(BreakUp(at=self.now, npc_id=self._romance(data)))
-
-    # -- invariants ------------------------------------------------------------------
-
-    @invariant()
-    def diamonds_never_negative(self) -> None:
-        """The wallet never holds fewer than 0 diamonds."""
-        diamonds = self.state.wallet.diamonds
-        _check(diamonds >= 0, f"diamonds_never_negative: {diamonds}")
-
-    @invariant()
-    def diamonds_equal_the_ledger(self) -> None:
-        """The balance is the sum of the ledger's entries, and its own totals."""
-        ledger = [
-            e for e in self.events if isinstance(e, DiamondsCredited | DiamondsSpent)
-        ]
-        wallet = self.state.wallet
-        total = sum(e.delta for e in ledger)
-        _check(
-            total == wallet.diamonds,
-            f"diamonds_equal_the_ledger: the wallet holds {wallet.diamonds}, "
-            f"the ledger sums to {total}",
-        )
-        _check(
-            wallet.earned - wallet.spent == wallet.diamonds,
-            "diamonds_equal_the_ledger: earned - spent is not the balance",
-        )
-        _check(
-            len(ledger) == wallet.entries,
-            f"diamonds_equal_the_ledger: {len(ledger)} entries, "
-            f"the wallet counts {wallet.entries}",
-        )
-        if ledger:
-            _check(
-                ledger[-1].balance_after == wallet.diamonds,
-                "diamonds_equal_the_ledger: the last balance_after is not the wallet's",
-            )
-
-    @invariant()
-    def no_reward_pays_twice(self) -> None:
-        """Every credit has its own transaction id."""
-        credits = [
-            e.transaction_id for e in self.events if isinstance(e, DiamondsCredited)
-        ]
-        _check(
-            len(set(credits)) == len(credits),
-            "no_reward_pays_twice: a transaction id was credited twice",
-        )
-
-    @invariant()
-    def every_debit_has_exactly_one_ledger_entry(self) -> None:
-        """Each purchase accepted has one debit, with its transaction id."""
-        events = self.events
-        debits = [e.transaction_id for e in events if isinstance(e, DiamondsSpent)]
-        purchases = [
-            e.transaction_id
-            for e in events
-            if isinstance(e, EnergyRefilled | GameTimeSkipped)
-        ]
-        _check(
-            sorted(purchases) == sorted(debits),
-            "every_debit_has_exactly_one_ledger_entry: debits and purchases differ",
-        )
-        _check(
-            len(set(debits)) == len(debits) == self.purchases,
-            f"every_debit_has_exactly_one_ledger_entry: {len(debits)} debits for "
-            f"{self.purchases} purchases",
-        )
-
-    @invariant()
-    def energy_within_bounds(self) -> None:
-        """Energy stays within 0..the overfill cap."""
-        rules = self.catalog.energy
-        energy = current_energy(self.state.energy, self.now, rules)
-        _check(0 <= energy <= rules.overfill_cap, f"energy_within_bounds: {energy}")
-
-    @invariant()
-    def stats_within_bounds(self) -> None:
-        """Stats, closeness, grades and performance stay within ``STAT_BOUNDS``."""
-        character = self.state.character
-        if character is None:
-            return
-        low, high = STAT_BOUNDS
-        _check(character.money_cents >= 0, "stats_within_bounds: negative money")
-        for name in STAT_NAMES:
-            value = getattr(character.stats, name)
-            _check(low <= value <= high, f"stats_within_bounds: {name} is {value}")
-        closeness = [p.closeness for p in character.family]
-        closeness += [p.closeness for p in character.contacts]
-        _check(
-            all(low <= value <= high for value in closeness),
-            "stats_within_bounds: closeness out of bounds",
-        )
-        _check(len(character.contacts) <= MAX_CONTACTS, "stats_within_bounds: contacts")
-        ids = [p.id for p in character.family] + [p.id for p in character.contacts]
-        _check(len(set(ids)) == len(ids), "stats_within_bounds: a person twice")
-        career = character.career
-        if career.schooling is not None:
-            grades = career.schooling.grades
-            _check(low <= grades <= high, f"stats_within_bounds: grades {grades}")
-        if career.job is not None:
-            performance = career.job.performance
-            _check(
-                low <= performance <= high,
-                f"stats_within_bounds: performance {performance}",
-            )
-            _check(not career.retired, "stats_within_bounds: a retiree with a job")
-
-    @invariant()
-    def relationships_within_bounds(self) -> None:
-        """Affections stay within bounds, stages are the table's, at most one
-        relationship is committed, and no NPC is in two."""
-        character = self.state.character
-        if character is None:
-            return
-        low, high = STAT_BOUNDS
-        romances = character.dating.romances
-        _check(
-            all(
-                low <= value <= high
-                for r in romances
-                for value in (r.affection, r.npc_affection, r.compatibility)
-            ),
-            "relationships_within_bounds: affection out of bounds",
-        )
-        _check(
-            all(r.stage in STAGES for r in romances),
-            "relationships_within_bounds: unknown stage",
-        )
-        _check(
-            sum(r.stage in COMMITTED for r in romances) <= 1,
-            "relationships_within_bounds: two committed relationships",
-        )
-        _check(
-            len({r.npc.id for r in romances}) == len(romances),
-            "relationships_within_bounds: an NPC twice",
-        )
-        _check(
-            len(romances) <= self.catalog.dating.max_romances,
-            "relationships_within_bounds: too many relationships",
-        )
-
-    @invariant()
-    def snapshot_round_trips(self) -> None:
-        """The state survives its storage snapshot format."""
-        state = self.state
-        _check(
-            state == state_from_wire(state_to_wire(state)),
-            "snapshot_round_trips: the snapshot changed the state",
-        )
-
-    def teardown(self) -> None:
-        """Replay of the journal equals the live state (checked once per run: a
-        replay re-lives every game day, so checking it after every step would make
-        the machine quadratic in game time)."""
-        if PLAYER in self.store.journals:
-            replayed = replay(self.store.journal(PLAYER), self.catalog)
-            _check(
-                self.state == replayed,
-                "replay_equals_live_state: the journal replays to another state",
-            )
 
 
 def run_machine(
