@@ -217,6 +217,17 @@ def mariadb_store(mariadb_url: str) -> Iterator[SqlPlayerStore]:
 
 
 @pytest.fixture
+def patient_store(mariadb_url: str) -> Iterator[SqlPlayerStore]:
+    """A store whose writers wait ``LOCK_WAIT_DEADLINE_S`` for a lock: a test that
+    needs a deadlock, not a lock wait timeout, cannot race a 1 s timeout on a busy
+    machine (InnoDB detects the cycle as soon as it closes)."""
+    engine = make_engine(mariadb_url, lock_timeout_ms=int(LOCK_WAIT_DEADLINE_S * 1000))
+    store = SqlPlayerStore(engine, reader=make_reader(engine))
+    yield store
+    store.close()
+
+
+@pytest.fixture
 def holder(mariadb_url: str) -> Iterator[Connection]:
     """Another connection, as another server process, with its own transaction."""
     engine = make_engine(mariadb_url)
@@ -296,18 +307,18 @@ class TestDeadlock:
 
     def test_a_deadlock_victim_writes_nothing_and_its_retry_commits(
         self,
-        mariadb_store: SqlPlayerStore,
+        patient_store: SqlPlayerStore,
         holder: Connection,
         catalog: Catalog,
     ) -> None:
         """The holder blocks the journal insert, then waits for the player's row."""
         ids, heavy = new_ids(), new_ids()
-        mariadb_store.create_player(genesis(ids, catalog))
-        mariadb_store.create_player(genesis(heavy, catalog))
+        patient_store.create_player(genesis(ids, catalog))
+        patient_store.create_player(genesis(heavy, catalog))
         record = record_for(
-            mariadb_store, ids.player_id, purchase(T0 + 1, "k-1"), catalog
+            patient_store, ids.player_id, purchase(T0 + 1, "k-1"), catalog
         )
-        before = row_counts(mariadb_store.engine, ids.player_id)
+        before = row_counts(patient_store.engine, ids.player_id)
         # The holder's undo outweighs the store's, so the store is the victim.
         holder.execute(
             player_journal.insert(),
@@ -331,9 +342,9 @@ class TestDeadlock:
             )
             .with_for_update()
         )
-        with error_codes(mariadb_store.engine) as errors:
-            appended = _in_thread(lambda: mariadb_store.append(record))
-            _waiting_for_lock(mariadb_store.engine, "INSERT INTO player_journal")
+        with error_codes(patient_store.engine) as errors:
+            appended = _in_thread(lambda: patient_store.append(record))
+            _waiting_for_lock(patient_store.engine, "INSERT INTO player_journal")
             _hold_player(holder, ids.player_id)  # closes the cycle
             holder.rollback()
             with pytest.raises(ConcurrencyError, match="transient") as caught:
@@ -341,6 +352,6 @@ class TestDeadlock:
         cause = caught.value.__cause__
         assert isinstance(cause, DBAPIError)
         assert ([1213], True) == (errors.codes, is_transient(cause))
-        assert before == row_counts(mariadb_store.engine, ids.player_id)
-        mariadb_store.append(record)  # the same record commits once the race is over
-        assert (950, 950, 2) == ledger(mariadb_store.engine, ids.player_id)
+        assert before == row_counts(patient_store.engine, ids.player_id)
+        patient_store.append(record)  # the same record commits once the race is over
+        assert (950, 950, 2) == ledger(patient_store.engine, ids.player_id)
