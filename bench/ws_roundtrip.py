@@ -609,9 +609,7 @@ async def roundtrip_part(
     return rows
 
 
-def engine_us(
-    operation: str, compression: bool, calls: int = 3000, repeat: int = 5
-) -> float:
+def engine_us(operation: str, compression: bool) -> float:
     """µs of the game's own work for one ``operation``, warm, in this process.
 
     What no transport can skip: for a purchase, ``GameService.execute`` on an
@@ -620,8 +618,7 @@ def engine_us(
     reply's JSON text and, with ``compression``, its deflate (a compressor that
     keeps its context, as permessage-deflate does): a view is kilobytes where the
     echo sends back tens of bytes. Not counted: parsing the request and framing
-    (the echo does those too). The best of ``repeat`` runs of ``calls``, over ten
-    players.
+    (the echo does those too). Over ten players, timed by ``best_us``.
     """
     from bench_content import bench_catalog
 
@@ -656,7 +653,11 @@ def engine_us(
         n = next(step)
         send(client_view(service.load(players[n % 10]).state, at + n, catalog))
 
-    run = purchase if operation == "purchase_energy_refill" else view
+    return best_us(purchase if operation == "purchase_energy_refill" else view)
+
+
+def best_us(run: Callable[[], None], calls: int = 3000, repeat: int = 5) -> float:
+    """µs per call of ``run``: the best of ``repeat`` runs of ``calls`` calls."""
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
@@ -666,7 +667,7 @@ def engine_us(
     return 1e6 * best / calls
 
 
-def log_line_us(calls: int = 20000, repeat: int = 5) -> float:
+def log_line_us() -> float:
     """µs of the one log line a request writes (issue 7 item 6), warm: the
     production processors (``configure_logging``) rendering to /dev/null, with the
     fields ``Session.handle`` logs."""
@@ -689,14 +690,9 @@ def log_line_us(calls: int = 20000, repeat: int = 5) -> float:
                 duration_ms=1.2,
             )
 
-        best = float("inf")
-        for _ in range(repeat):
-            started = time.perf_counter()
-            for _ in range(calls):
-                line()
-            best = min(best, time.perf_counter() - started)
+        cost = best_us(line, calls=20_000)
     structlog.reset_defaults()
-    return 1e6 * best / calls
+    return cost
 
 
 def print_floor(cells: Sequence[Cell], compression: bool) -> None:
