@@ -158,12 +158,14 @@ class _Link:
         or being sent, so nothing is overtaken); else queued to flush at once.
         The frames written here are returned, and their messages counted in
         ``pushed`` by type (the round reports both to the metrics once)."""
-        fresh = [m for m in messages if self._first_prompt(m)]
-        if not fresh or not self.open:
+        if not self.open:
             return 0
         if not self.batcher.idle:
-            for message in fresh:
+            for message in messages:  # ``send`` drops the prompts already sent
                 self.send(message, False, prompt=True)
+            return 0
+        fresh = [m for m in messages if self._first_prompt(m)]
+        if not fresh:
             return 0
         frames = self.batcher.frames(fresh)
         for frame in frames:

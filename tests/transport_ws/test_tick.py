@@ -178,6 +178,25 @@ class TestOrder:
         assert ["notification", "time_update"] == [first["type"], second["type"]]
         assert "batch" == client.frames[-1]["type"]
 
+    async def test_questions_reach_a_busy_connection(
+        self, server: GameServer, client: ProtocolClient, clock: FakeClock
+    ) -> None:
+        """A round's ``event_prompt`` is queued behind a waiting push, not lost."""
+        player = (await client.hello())["player_id"]
+        await client.exchange({"type": "create_character", "name": "Cy"})
+        prompted: list[str] = []
+        for _ in range(30):
+            assert 1 == server.push(player, {"type": "notification", "text": "hi"})
+            clock.advance(5 * DAY)
+            await server.tick()
+            prompted += [
+                m["question_id"]
+                for m in await _pushes(client)
+                if m["type"] == "event_prompt"
+            ]
+        assert prompted, "150 game days posed no question to a busy connection"
+        assert len(set(prompted)) == len(prompted)
+
 
 class TestTickTask:
     """The periodic task runs the rounds by itself."""
