@@ -270,7 +270,8 @@ class GameClient:
             try:
                 await self._send({"type": type, **fields, "rid": rid})
             except ConnectionClosed:  # not sent: it waits for the reconnect
-                self._pending.pop(rid, None)
+                if self._pending.pop(rid, None) is None:
+                    return action  # the lost connection already requeued or failed it
             else:
                 return action
         self._enqueue(action)
@@ -501,6 +502,13 @@ class GameClient:
                         )
                 keyed = [a for a in batch if a.key is not None]
                 self._queue = sorted([*keyed, *self._queue], key=lambda a: a.seq)
+                raise
+            except BaseException:  # closed or cancelled: the batch is nobody's now
+                for action in batch:
+                    if not action.future.done():
+                        action.future.set_exception(
+                            self._error or ClientClosedError("the client was closed")
+                        )
                 raise
             results = reply.get("results")
             if (

@@ -408,6 +408,39 @@ class TestOffline:
                     await client.act(kind, **fields)
             assert 0 == client.queued
 
+    async def test_close_fails_a_sync_in_flight(
+        self, scripted: Callable[[Handler], Awaitable[str]]
+    ) -> None:
+        """``close()`` while a sync_offline is unanswered fails its actions with
+        ``ClientClosedError``: no handle is left waiting forever."""
+        syncing = asyncio.Event()
+        connections = 0
+
+        async def handler(ws: ServerConnection) -> None:
+            nonlocal connections
+            connections += 1
+            hello = await receive(ws)
+            await ws.send(welcome(hello["rid"]))
+            if connections == 1:
+                await ws.close(1011)
+                return
+            assert "sync_offline" == (await receive(ws))["type"]
+            syncing.set()
+            await ws.wait_closed()  # never answers
+
+        client = GameClient(await scripted(handler), backoff=FAST)
+        await client.start()
+        try:
+            await until(lambda: not client.connected)
+            action = await client.act("do_activity", activity="rest")
+            async with asyncio.timeout(DEADLINE):
+                await syncing.wait()
+        finally:
+            await client.close()
+        with pytest.raises(ClientClosedError):
+            async with asyncio.timeout(DEADLINE):
+                await action
+
     async def test_the_queue_syncs_on_reconnect(
         self, scripted: Callable[[Handler], Awaitable[str]]
     ) -> None:
