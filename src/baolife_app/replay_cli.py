@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,8 +50,6 @@ from baolife_core.journal_tools import (
     states,
 )
 from baolife_storage_mysql import create_store
-
-from .bootstrap import Settings
 
 __all__ = ["DIFF_LINES", "ReplayInputError", "add_parser", "read_journal", "run"]
 
@@ -110,8 +107,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``baolife replay`` with parsed ``args``; the exit code (module rules)."""
     try:
         _check_usage(args)
-        settings = Settings.from_env(os.environ, content_dir=args.content_dir)
-        catalog = load_catalog(settings.content_dir)
+        catalog = load_catalog(args.content_dir)  # None: the bundled content
         if args.diff is not None:
             return _diff(args, catalog)
         return _replay(args, catalog)

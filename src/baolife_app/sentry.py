@@ -38,8 +38,9 @@ __all__ = [
 
 TRACES_SAMPLE_RATE = 0.1
 PROFILES_SAMPLE_RATE = 0.1
-#: structlog methods whose lines are reported.
-_REPORTED = frozenset({"error", "exception", "critical"})
+#: structlog methods whose lines are reported (``log.exception`` arrives as
+#: ``error``: the filtering bound logger routes it through ``error``).
+_REPORTED = frozenset({"error", "critical"})
 #: Log fields sent along as tags (bounded values, no personal data).
 _TAGGED = ("error_id", "type")
 

@@ -61,6 +61,17 @@ class TestReplayFile:
             f"hash {EXPECTED['final_state_hash']}",
         ] == out
 
+    def test_the_server_settings_are_not_read(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A read-only tool: a server environment it cannot start with (production
+        without a token secret) does not stop it."""
+        monkeypatch.setenv("BAOLIFE_ENV", "production")
+        monkeypatch.delenv("BAOLIFE_TOKEN_SECRET", raising=False)
+        monkeypatch.setenv("BAOLIFE_CACHE_SIZE", "not a number")
+        assert 0 == main(["replay", str(GOLDEN)])
+        assert capsys.readouterr().out.startswith(f"journal {GOLDEN}: 343 records")
+
     def test_golden_json(self, capsys: pytest.CaptureFixture[str]) -> None:
         """``--json`` prints the same facts as one document."""
         assert 0 == main(["replay", str(GOLDEN), "--json"])
