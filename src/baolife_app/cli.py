@@ -43,7 +43,12 @@ from baolife_core.dating.stages import ENDINGS, STAGES
 from baolife_core.experiments import CONVERSION_EVENTS
 from baolife_core.experiments import report as experiment_report
 from baolife_core.testing.content import economy_probe, machine_violations
-from baolife_storage_mysql import create_store, make_engine, upgrade_database
+from baolife_storage_mysql import (
+    create_store,
+    make_engine,
+    missing_database_file,
+    upgrade_database,
+)
 from baolife_storage_mysql.experiments import experiment_counts
 from baolife_storage_mysql.rebuild import RebuildError, rebuild_projections
 
@@ -396,6 +401,10 @@ def _experiments_report(
             "e.g. tutorial_advanced)",
             file=sys.stderr,
         )
+        return 2
+    missing = missing_database_file(settings.db_url)
+    if missing is not None:  # connecting would create it: change nothing
+        print(f"baolife: no database file {missing}", file=sys.stderr)
         return 2
     engine = make_engine(settings.db_url)
     try:

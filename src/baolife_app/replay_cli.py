@@ -49,7 +49,7 @@ from baolife_core.journal_tools import (
     state_at,
     states,
 )
-from baolife_storage_mysql import create_store
+from baolife_storage_mysql import create_store, missing_database_file
 
 __all__ = ["DIFF_LINES", "ReplayInputError", "add_parser", "read_journal", "run"]
 
@@ -176,15 +176,9 @@ def _db_journal(url: str, player_id: str) -> tuple[Record, ...]:
     except ArgumentError:
         raise ReplayInputError(f"not a database URL: {url!r}") from None
     shown = parsed.render_as_string(hide_password=True)
-    database = parsed.database
-    on_disk = parsed.get_backend_name() == "sqlite" and database not in (
-        None,
-        "",
-        ":memory:",
-    )
-    if on_disk and not Path(str(database)).is_file():
-        # Connecting would create an empty database file: change nothing.
-        raise ReplayInputError(f"no database file {database}")
+    missing = missing_database_file(parsed)
+    if missing is not None:  # connecting would create it: change nothing
+        raise ReplayInputError(f"no database file {missing}")
     try:
         store = create_store(url, upgrade=False)
     except ValueError as error:

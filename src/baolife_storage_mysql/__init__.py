@@ -27,6 +27,7 @@ from .database import (
     is_transient,
     make_engine,
     make_reader,
+    missing_database_file,
 )
 from .migrate import (
     MigrationLockError,
@@ -65,6 +66,7 @@ __all__ = [
     "make_engine",
     "make_reader",
     "metadata",
+    "missing_database_file",
     "rebuild_projections",
     "run_migrations",
     "sync_catalog",

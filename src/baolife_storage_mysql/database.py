@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -83,6 +84,7 @@ __all__ = [
     "is_transient",
     "make_engine",
     "make_reader",
+    "missing_database_file",
 ]
 
 #: The embedded default database: a SQLite file in the working directory.
@@ -100,6 +102,19 @@ WRITE: Mapping[str, Any] = MappingProxyType({_BEGIN: "BEGIN IMMEDIATE"})
 
 _MYSQL_TRANSIENT = frozenset({1205, 1213})  # lock wait timeout, deadlock
 _SQLITE_TRANSIENT = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (primary codes)
+
+
+def missing_database_file(url: str | URL) -> str | None:
+    """The file a SQLite ``url`` names if it does not exist, else None.
+
+    Connecting to it would create an empty database, so a read-only tool asks
+    first and changes nothing. Other backends and in-memory SQLite: None.
+    """
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return None
+    return None if Path(database).is_file() else database
 
 
 def make_engine(

@@ -218,13 +218,25 @@ class TestBadInput:
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """A database never migrated: exit 1, the driver's message, no SQL."""
-        url = f"sqlite:///{tmp_path / 'empty.db'}"
+        path = tmp_path / "empty.db"
+        path.touch()  # an empty SQLite database: no tables
+        url = f"sqlite:///{path}"
         argv = ["experiments", "report", "tutorial_flow", "--event", "birthday"]
         assert 1 == main([*argv, "--db", url])
         err = capsys.readouterr().err
         assert (
             "baolife: cannot read the analytics: no such table: analytics_events\n"
         ) == err
+
+    def test_a_missing_database_file_is_not_created(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A SQLite path that names no file: exit 2, and no empty file is made."""
+        path = tmp_path / "none.db"
+        argv = ["experiments", "report", "tutorial_flow", "--event", "birthday"]
+        assert 2 == main([*argv, "--db", f"sqlite:///{path}"])
+        assert f"baolife: no database file {path}\n" == capsys.readouterr().err
+        assert not path.exists()
 
     @pytest.mark.parametrize(
         ("argv", "message"),
