@@ -40,6 +40,7 @@ from hypothesis.stateful import (
 )
 
 from ..catalog import Catalog
+from ..clock import MS_PER_DAY
 from ..commands import (
     AdvanceRelationship,
     AnswerQuestion,
@@ -83,10 +84,6 @@ __all__ = [
 
 #: The commands that carry an idempotency key.
 Keyed = PurchaseEnergyRefill | PurchaseTimeSkip | ClaimDailyReward | ClaimQuestReward
-
-#: Wall ms of one game year on the bundled clock (36 game days of 24 game hours,
-#: one game hour a wall minute); ``years_pass`` lets 1..12 of them pass.
-_YEAR_MS = 36 * 24 * 60_000
 
 
 class GameMachine(GameLaws):
@@ -190,13 +187,15 @@ class GameMachine(GameLaws):
 
     @rule(years=st.integers(min_value=1, max_value=12))
     def years_pass(self, years: int) -> None:
-        """Game years pass (a life ages, storylets happen, people die)."""
-        self.now += years * _YEAR_MS
+        """Game years of the content's calendar pass (a life ages, storylets
+        happen, people die)."""
+        life, clock = self.catalog.life, self.catalog.clock
+        self.now += years * life.days_per_year * MS_PER_DAY // clock.time_scale
 
     @rule(days=st.integers(min_value=1, max_value=3))
     def days_pass(self, days: int) -> None:
         """Wall days pass (login streaks, daily quests)."""
-        self.now += days * 86_400_000
+        self.now += days * MS_PER_DAY
 
     @precondition(lambda self: self.now > 0)
     @rule(data=st.data())
