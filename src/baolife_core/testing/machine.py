@@ -60,7 +60,6 @@ from ..commands import (
     QuitJob,
     ReplyConversation,
     Retire,
-    SetDatingPreferences,
     SetUtcOffset,
     SkipTutorial,
     StartConversation,
@@ -378,8 +377,7 @@ class GameMachine(GameLaws):
     @rule(data=st.data())
     def set_dating_preferences(self, data: st.DataObject) -> None:
         """Say whom the character dates."""
-        table = strat.command_strategies(self.catalog, at=self.now)
-        self.play(data.draw(table[SetDatingPreferences]))
+        self.play(data.draw(strat.dating_preferences(self.catalog, st.just(self.now))))
 
     @rule(data=st.data())
     def like(self, data: st.DataObject) -> None:

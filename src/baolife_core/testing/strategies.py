@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
+from attrs import evolve
 from hypothesis import strategies as st
 
 from ..catalog import Catalog, load_catalog
@@ -72,6 +73,7 @@ __all__ = [
     "command_strategies",
     "commands",
     "create_characters",
+    "dating_preferences",
     "gaps",
     "genders",
     "instants",
@@ -220,9 +222,11 @@ def _at(at: int | None) -> st.SearchStrategy[int]:
     return instants if at is None else st.just(at)
 
 
-def _dating_preferences(
+def dating_preferences(
     catalog: Catalog, at: st.SearchStrategy[int]
 ) -> st.SearchStrategy[SetDatingPreferences]:
+    """``SetDatingPreferences`` at ``at``: genders, ages, and the catalog's
+    interests and dealbreakers plus unknown ones."""
     interests = [i.id for i in catalog.dating.interests]
     dealbreakers = [d.id for d in catalog.dating.dealbreakers]
     ages = st.none() | st.integers(min_value=0, max_value=150)
@@ -317,7 +321,7 @@ def command_strategies(
             transaction_id=keys,
             reason=st.sampled_from(["refund", "revoked"]),
         ),
-        SetDatingPreferences: _dating_preferences(catalog, when),
+        SetDatingPreferences: dating_preferences(catalog, when),
         Like: st.builds(Like, at=when, npc_id=_people, bio=_lines),
         Pass: st.builds(Pass, at=when, npc_id=_people),
         GoOnDate: st.tuples(when, _people, venue_activities(catalog)).map(
@@ -391,9 +395,10 @@ def journals(
     """
     at = draw(instants)
     records: list[NewPlayer | Command] = [NewPlayer(at=at, seed=draw(seeds))]
+    command = commands(catalog, types=types)  # built once; each is moved to its at
     for _ in range(draw(st.integers(min_value=0, max_value=max_commands))):
         at += draw(gaps)
-        records.append(draw(commands(catalog, at=at, types=types)))
+        records.append(evolve(draw(command), at=at))
     return records
 
 
