@@ -1,4 +1,5 @@
-"""Fixtures of the storage tests: one store per backend, and the catalogs.
+"""Fixtures of the storage tests: one store per backend, a migrated engine per SQL
+backend, and the catalogs.
 
 The contract suite runs on every backend: ``memory`` (the core's reference
 ``InMemoryStore``), ``sqlite`` (a temporary file) and ``mariadb`` (the server named
@@ -88,6 +89,18 @@ def sql_store(
     sql_store = open_sql_store(request.param, request, tmp_path)
     yield sql_store
     sql_store.close()
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database: a new SQLite file, or the session's MariaDB."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'engine.db'}")
+        run_migrations(engine)
+    else:
+        engine = make_engine(request.getfixturevalue("mariadb_url"))
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(params=SQL_BACKENDS)

@@ -25,7 +25,7 @@ from baolife_storage_mysql.analytics import (
 )
 from baolife_storage_mysql.schema import analytics_events, analytics_sessions
 
-from .support import SQL_BACKENDS, T0
+from .support import T0
 
 #: How long a test waits for the flusher thread before it fails.
 DEADLINE_S = 10.0
@@ -81,18 +81,6 @@ class Outage:
 
     def end(self) -> None:
         self.down = False
-
-
-@pytest.fixture(params=SQL_BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated database: a new SQLite file, or the session's MariaDB."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'analytics.db'}")
-        run_migrations(engine)
-    else:
-        engine = make_engine(request.getfixturevalue("mariadb_url"))
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

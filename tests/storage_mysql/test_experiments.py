@@ -8,8 +8,6 @@ flag and uuid4 player ids: rows of other tests never match.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert
@@ -17,27 +15,14 @@ from sqlalchemy import Engine, insert
 from baolife_core.analytics import EXPOSURE, analytics_events, exposure
 from baolife_core.events import DateWent, Event, TutorialAdvanced
 from baolife_core.experiments import VariantCounts
-from baolife_storage_mysql import make_engine, run_migrations
 from baolife_storage_mysql.analytics import SqlAnalyticsSink
 from baolife_storage_mysql.experiments import experiment_counts
 from baolife_storage_mysql.schema import analytics_events as table
 
-from .support import SQL_BACKENDS, T0
+from .support import T0
 
 #: The conversion event of most tests.
 EVENT = "tutorial_advanced"
-
-
-@pytest.fixture(params=SQL_BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated database: a new SQLite file, or the session's MariaDB."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'experiments.db'}")
-        run_migrations(engine)
-    else:
-        engine = make_engine(request.getfixturevalue("mariadb_url"))
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

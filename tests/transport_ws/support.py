@@ -1,4 +1,5 @@
-"""Test helpers for the transport: a fake clock, a protocol client, HTTP GET.
+"""Test helpers for the transport: a fake clock, a protocol client, HTTP GET, a
+recording analytics sink and a client that never reads.
 
 ``ProtocolClient`` hides batching: it flattens ``batch`` envelopes, so a test reads
 one message at a time whatever the server coalesced into one frame.
@@ -8,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
-from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from baolife_core import Catalog, load_catalog
+from baolife_core import AnalyticsEvent, Catalog, load_catalog
+from baolife_core.analytics import EXPOSURE
 
 SECRET = "test-secret-0123456789abcdef"
 START_MS = 1_700_000_000_000
@@ -35,6 +39,46 @@ class FakeClock:
 
     def advance(self, ms: int) -> None:
         self.now += ms
+
+
+@attrs.define
+class RecordingSink:
+    """An ``AnalyticsSink`` that remembers every call, in order.
+
+    Each call is ``(method name, args)``; ``record``'s args are
+    ``(tuple of events,)``. With ``fail`` every call raises after it is remembered.
+    """
+
+    calls: list[tuple[str, tuple[Any, ...]]] = attrs.field(factory=list)
+    fail: bool = False  # raise from every call
+
+    def record(self, events: Sequence[AnalyticsEvent]) -> None:
+        self._call("record", (tuple(events),))
+
+    def session_started(self, session_id: str, player_id: str, *, at: int) -> None:
+        self._call("session_started", (session_id, player_id, at))
+
+    def session_ended(self, session_id: str, *, at: int, messages: int) -> None:
+        self._call("session_ended", (session_id, at, messages))
+
+    def _call(self, name: str, args: tuple[Any, ...]) -> None:
+        self.calls.append((name, args))
+        if self.fail:
+            raise RuntimeError("analytics database down")
+
+    def of(self, name: str) -> list[tuple[Any, ...]]:
+        """The args of every call of method ``name``, in order."""
+        return [args for called, args in self.calls if called == name]
+
+    def sessions(self) -> list[str]:
+        """The session ids started, in order."""
+        return [args[0] for args in self.of("session_started")]
+
+    def exposures(self) -> list[AnalyticsEvent]:
+        """The ``experiment_exposure`` rows recorded, in order."""
+        return [
+            row for (rows,) in self.of("record") for row in rows if row.name == EXPOSURE
+        ]
 
 
 class ProtocolClient:
@@ -164,3 +208,14 @@ async def close_code(connection: ClientConnection) -> int:
                 await connection.recv()
     except ConnectionClosed as closed:
         return closed.rcvd.code if closed.rcvd is not None else 1006
+
+
+async def unread_client(port: int) -> ClientConnection:
+    """A client with a tiny receive buffer that never reads (max_queue=1)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    return await connect(
+        f"ws://127.0.0.1:{port}/", sock=sock, compression=None, max_queue=1
+    )

@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
 
 import pytest
-from attrs import define, field
 
 from baolife_core import (
     AnalyticsEvent,
@@ -22,55 +20,17 @@ from baolife_core import (
     Genesis,
     InMemoryStore,
     NewPlayer,
+    load_catalog,
     start,
 )
-from baolife_core.analytics import EXPOSURE
 from baolife_core.experiments import assign_variant, client_experiments
 from baolife_transport_ws import GameServer, ServerConfig
 
 from .conftest import Connect
-from .support import START_MS, FakeClock, ProtocolClient
+from .support import START_MS, FakeClock, ProtocolClient, RecordingSink
 
-#: The bundled flags, in content order (docs/experiments.md).
-FLAGS = [
-    "tutorial_flow",
-    "store_layout",
-    "refill_offer",
-    "daily_reward_presentation",
-    "quest_board",
-    "dating_onboarding",
-    "push_copy",
-]
-
-
-@define
-class RecordingSink:
-    """An ``AnalyticsSink`` that remembers every call, in order."""
-
-    calls: list[tuple[str, tuple[Any, ...]]] = field(factory=list)
-
-    def record(self, events: Sequence[AnalyticsEvent]) -> None:
-        self.calls.append(("record", tuple(events)))
-
-    def session_started(self, session_id: str, player_id: str, *, at: int) -> None:
-        self.calls.append(("session_started", (session_id, player_id, at)))
-
-    def session_ended(self, session_id: str, *, at: int, messages: int) -> None:
-        self.calls.append(("session_ended", (session_id, at, messages)))
-
-    def sessions(self) -> list[str]:
-        """The session ids started, in order."""
-        return [args[0] for name, args in self.calls if name == "session_started"]
-
-    def exposures(self) -> list[AnalyticsEvent]:
-        """The ``experiment_exposure`` rows recorded, in order."""
-        return [
-            row
-            for name, rows in self.calls
-            if name == "record"
-            for row in rows
-            if row.name == EXPOSURE
-        ]
+#: The bundled flags, in content order (``tests/core`` pins the list itself).
+FLAGS = [flag.id for flag in load_catalog().experiments.flags]
 
 
 @pytest.fixture

@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 import structlog.testing
-from attrs import define, field
+from attrs import define
 from websockets.asyncio.client import connect as ws_connect
 
 from baolife_core import (
-    AnalyticsEvent,
     GameService,
     InMemoryStore,
     load_catalog,
@@ -30,45 +29,27 @@ from baolife_core.service import DELETION_GRACE_MS
 from baolife_transport_ws import GameServer, ServerConfig
 
 from .conftest import Connect
-from .support import DEADLINE, START_MS, FakeClock, ProtocolClient, close_code
+from .support import (
+    DEADLINE,
+    START_MS,
+    FakeClock,
+    ProtocolClient,
+    RecordingSink,
+    close_code,
+)
 
 #: The close code and reason of a connection whose tokens were revoked.
 REVOKED = 1000
 
 
-@define
-class FakeSink:
-    """An ``AnalyticsSink`` that remembers every call, in order."""
-
-    calls: list[tuple[str, tuple[Any, ...]]] = field(factory=list)
-    fail: bool = False  # raise from every call
-
-    def record(self, events: Sequence[AnalyticsEvent]) -> None:
-        self._call("record", (tuple(events),))
-
-    def session_started(self, session_id: str, player_id: str, *, at: int) -> None:
-        self._call("session_started", (session_id, player_id, at))
-
-    def session_ended(self, session_id: str, *, at: int, messages: int) -> None:
-        self._call("session_ended", (session_id, at, messages))
-
-    def _call(self, name: str, args: tuple[Any, ...]) -> None:
-        self.calls.append((name, args))
-        if self.fail:
-            raise RuntimeError("analytics database down")
-
-    def of(self, name: str) -> list[tuple[Any, ...]]:
-        return [args for called, args in self.calls if called == name]
-
-
 @pytest.fixture
-def sink() -> FakeSink:
-    return FakeSink()
+def sink() -> RecordingSink:
+    return RecordingSink()
 
 
 @pytest.fixture
 async def server(
-    service: GameService, config: ServerConfig, clock: FakeClock, sink: FakeSink
+    service: GameService, config: ServerConfig, clock: FakeClock, sink: RecordingSink
 ) -> AsyncIterator[GameServer]:
     """The server with the fake sink and no purge task (tests purge by hand)."""
     async with GameServer(
@@ -378,7 +359,7 @@ class TestAnalytics:
     """The session's calls to the ``AnalyticsSink``."""
 
     async def test_a_session_from_hello_to_close(
-        self, connect: Connect, sink: FakeSink, clock: FakeClock
+        self, connect: Connect, sink: RecordingSink, clock: FakeClock
     ) -> None:
         """Started at ``hello`` with a fresh uuid4 session id; each command's
         events recorded with it; ended at close with the frames received."""
@@ -398,7 +379,7 @@ class TestAnalytics:
         assert [(session, START_MS + 5_000, 3)] == sink.of("session_ended")
 
     async def test_a_rejection_records_nothing(
-        self, client: ProtocolClient, sink: FakeSink
+        self, client: ProtocolClient, sink: RecordingSink
     ) -> None:
         """A refused command has no events: the sink is not called again."""
         await client.hello()
@@ -408,7 +389,7 @@ class TestAnalytics:
         assert calls == len(sink.calls)
 
     async def test_no_session_before_hello(
-        self, client: ProtocolClient, sink: FakeSink
+        self, client: ProtocolClient, sink: RecordingSink
     ) -> None:
         """A connection that never authenticates starts no session (so its
         close ends none)."""
@@ -419,7 +400,7 @@ class TestAnalytics:
         assert [] == sink.calls
 
     async def test_a_player_leaving_is_not_tracked(
-        self, connect: Connect, sink: FakeSink, clock: FakeClock
+        self, connect: Connect, sink: RecordingSink, clock: FakeClock
     ) -> None:
         """While a deletion is scheduled no session starts; a cancel starts one."""
         device = str(uuid.uuid4())
@@ -439,7 +420,7 @@ class TestAnalytics:
         assert (player, clock.now) == (started_player, at)
 
     async def test_a_failing_sink_never_breaks_the_game(
-        self, client: ProtocolClient, sink: FakeSink
+        self, client: ProtocolClient, sink: RecordingSink
     ) -> None:
         """Every sink call raises: the game answers as usual, and it is logged."""
         sink.fail = True

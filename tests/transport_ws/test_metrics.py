@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 import structlog.testing
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
-from websockets.asyncio.client import ClientConnection, connect
 
 from baolife_core import GameService, InMemoryStore, load_catalog
 from baolife_transport_ws import GameServer, OutgoingBatcher, ServerConfig
@@ -29,6 +27,7 @@ from .support import (
     close_code,
     http_get,
     http_get_with_headers,
+    unread_client,
 )
 
 #: One scrape: the value of every sample by (name, sorted label pairs).
@@ -64,17 +63,6 @@ async def scrape_until(
         while not condition(samples := await scrape(server)):
             await asyncio.sleep(0.001)
     return samples
-
-
-async def unread_client(port: int) -> ClientConnection:
-    """A client with a tiny receive buffer that never reads (max_queue=1)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.setblocking(False)
-    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
-    return await connect(
-        f"ws://127.0.0.1:{port}/", sock=sock, compression=None, max_queue=1
-    )
 
 
 class TestServerMetrics:

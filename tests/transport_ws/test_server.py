@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 
 from baolife_core import GameService, InMemoryStore, PlayerStore
 from baolife_transport_ws import GameServer, ServerConfig
@@ -21,6 +20,7 @@ from .support import (
     close_code,
     http_get,
     roomy_catalog,
+    unread_client,
 )
 
 
@@ -198,7 +198,7 @@ class TestSlowClient:
         self, server: GameServer
     ) -> None:
         """Its queue overflows, the server logs it and closes with 1013."""
-        slow = await _unread_client(server.port)
+        slow = await unread_client(server.port)
         player = (await ProtocolClient(slow).hello())["player_id"]
         message = {"type": "notification", "text": "x" * 16_384}
         loop = asyncio.get_running_loop()
@@ -264,17 +264,6 @@ class TestConcurrency:
         assert 1000 - 50 * len(bought) == await clients[0].diamonds()
         assert store.players[player].state.wallet.diamonds == 500
         assert [str(n) for n in range(15)] * 2 == [r["rid"] for r in replies]
-
-
-async def _unread_client(port: int) -> ClientConnection:
-    """A client with a tiny receive buffer that never reads (max_queue=1)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.setblocking(False)
-    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
-    return await connect(
-        f"ws://127.0.0.1:{port}/", sock=sock, compression=None, max_queue=1
-    )
 
 
 async def _until(condition: Any) -> None:
