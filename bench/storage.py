@@ -78,7 +78,6 @@ from baolife_core import (
     idempotency_key_hash,
     new_player,
     replay,
-    state_to_wire,
     step,
     to_wire,
 )
@@ -97,6 +96,7 @@ from baolife_storage_mysql.schema import (
     users,
 )
 from baolife_storage_mysql.statements import DriverSql, DriverStatements
+from baolife_storage_mysql.store import _journal_line, _snapshot_columns
 
 DEFAULT_URL = "mysql+pymysql://root@127.0.0.1:3306/test"
 RAW_DATABASE = "baolife_bench"
@@ -378,9 +378,8 @@ def engine_purchase(
         if not outcome.events:
             raise SystemExit(f"purchase {i} was refused: {outcome.reply}")
         states[i % PLAYERS] = outcome.state
-        canonical_json(state_to_wire(outcome.state))
-        canonical_json(to_wire(command))
-        canonical_json([to_wire(event) for event in outcome.events])
+        _snapshot_columns(outcome.state)  # the store's own encoding of each
+        _journal_line("bench", outcome.state, command, outcome.events)
         canonical_json(to_wire(outcome.reply))
         run(i)
 

@@ -108,7 +108,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TextIO
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, broadcast, serve
@@ -149,16 +149,13 @@ async def serve_game(
     ``players N`` (creates N players as ``hello`` does, without connections) and
     ``rss``.
     """
-    import structlog
     from bench_content import bench_catalog
 
-    from baolife_app import configure_logging, freeze_startup_heap
+    from baolife_app import freeze_startup_heap
     from baolife_core import GameService, InMemoryStore
     from baolife_transport_ws import GameServer, ServerConfig
 
-    configure_logging()  # production's processors; only the sink differs
-    sink = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sink))
+    log_to(open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the process
     catalog = bench_catalog()
     assert catalog.energy.max == 10_000, catalog.energy
     service = GameService(InMemoryStore(), catalog)
@@ -190,6 +187,17 @@ async def serve_game(
 
         ready(server.port)
         await obey_stdin({"tick": tick_round, "players": players, "rss": rss})
+
+
+def log_to(sink: TextIO) -> None:
+    """Production's logging configuration (``configure_logging``: its processors,
+    JSON lines), writing to ``sink``: only the sink differs."""
+    import structlog
+
+    from baolife_app import configure_logging
+
+    configure_logging()
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sink))
 
 
 async def serve_echo(ready: Callable[[int], None], compression: bool) -> None:
@@ -624,6 +632,7 @@ def engine_us(operation: str, compression: bool) -> float:
 
     from baolife_core import GameService, InMemoryStore, PurchaseEnergyRefill, to_wire
     from baolife_core.view import client_view
+    from baolife_transport_ws.batcher import encode
 
     catalog = bench_catalog()
     service = GameService(InMemoryStore(), catalog)
@@ -637,7 +646,7 @@ def engine_us(operation: str, compression: bool) -> float:
     deflate = zlib.compressobj(wbits=-zlib.MAX_WBITS)
 
     def send(reply: dict[str, Any]) -> None:
-        text = json.dumps(reply).encode()
+        text = encode(reply).encode()  # the text the server's batcher sends
         if compression:
             deflate.compress(text)
             deflate.flush(zlib.Z_SYNC_FLUSH)
@@ -673,11 +682,8 @@ def log_line_us() -> float:
     fields ``Session.handle`` logs."""
     import structlog
 
-    from baolife_app import configure_logging
-
-    configure_logging()
     with open(os.devnull, "w") as sink:
-        structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sink))
+        log_to(sink)
         log = structlog.get_logger("bench").bind()
         player = str(uuid.uuid4())
 
