@@ -21,6 +21,8 @@ from baolife_core import (
     wire_name,
 )
 
+from .frames import BAD_REQUEST, PURGED_REASON, REVOKED_REASON, UNAUTHENTICATED
+
 __all__ = [
     "CLIENT_COMMANDS",
     "FINAL_CLOSE_REASONS",
@@ -58,9 +60,9 @@ MAX_OFFLINE_AGE_MS = offline.OFFLINE_WINDOW_MS
 #: The largest ``sync_offline`` frame sent: under the server's 64 KiB frame limit.
 MAX_SYNC_FRAME_BYTES = 60_000
 #: The close reasons (code 1000) after which the session cannot resume.
-FINAL_CLOSE_REASONS = frozenset({"session revoked", "account deleted"})
+FINAL_CLOSE_REASONS = frozenset({REVOKED_REASON, PURGED_REASON})
 #: ``hello`` error codes that end the client (retrying cannot help).
-FINAL_HELLO_CODES = frozenset({"unauthenticated", "bad_request"})
+FINAL_HELLO_CODES = frozenset({UNAUTHENTICATED, BAD_REQUEST})
 
 
 class ClientError(BaolifeError):

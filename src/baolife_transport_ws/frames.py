@@ -35,6 +35,8 @@ __all__ = [
     "INTERNAL",
     "MAX_RID_CHARS",
     "NOT_FOUND",
+    "PURGED_REASON",
+    "REVOKED_REASON",
     "UNAUTHENTICATED",
     "UNKNOWN_TYPE",
     "FrameError",
@@ -50,6 +52,12 @@ UNAUTHENTICATED = "unauthenticated"
 CONFLICT = "conflict"
 #: An unexpected server fault; the reply carries an ``error_id`` found in the logs.
 INTERNAL = "internal"
+
+#: Why the server closes a player's connections (close code 1000) when a
+#: deletion request revoked the session, and when the purge deleted the account:
+#: the session cannot resume after either.
+REVOKED_REASON = "session revoked"
+PURGED_REASON = "account deleted"
 
 #: The longest ``rid`` a client may send.
 MAX_RID_CHARS = 128

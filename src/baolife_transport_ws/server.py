@@ -94,6 +94,7 @@ from baolife_core import tick as engine_tick
 from .auth import TokenSigner
 from .batcher import OutgoingBatcher, OutgoingQueueFullError
 from .config import ServerConfig
+from .frames import PURGED_REASON, REVOKED_REASON
 from .health import http_routes
 from .locks import KeyedLocks
 from .metrics import ServerMetrics
@@ -112,12 +113,9 @@ __all__ = [
 READY_TIMEOUT_SECONDS = 2.0
 #: Seconds between two rounds of the purge task (module rules).
 DEFAULT_PURGE_INTERVAL_S = 3600.0
-#: Why the server closes the connections of a player (close code 1000).
-REVOKED_REASON = "session revoked"
 #: How long the consumer waits for a half-full outgoing queue to drain before it
 #: reads the next frame anyway (module rules).
 BACKPRESSURE_TIMEOUT_SECONDS = 5.0
-PURGED_REASON = "account deleted"
 #: Players ticked per worker call (module rules).
 TICK_CHUNK = 100
 

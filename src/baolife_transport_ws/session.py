@@ -126,7 +126,7 @@ from .frames import (
     parse_frame,
 )
 from .locks import KeyedLocks
-from .metrics import ServerMetrics
+from .metrics import OK, ServerMetrics
 from .workers import WorkerPool
 
 __all__ = [
@@ -264,30 +264,27 @@ class Session:
         for call in after:  # e.g. close the player's connections after a deletion
             call()
         seconds = time.perf_counter() - started
-        outcome = reply["code"] if reply["type"] == "error" else "ok"
+        outcome = reply["code"] if reply["type"] == "error" else OK
         self._rt.metrics.request(kind, outcome, seconds)
-        duration_ms = round(seconds * 1000, 3)
+        fields = {
+            "type": kind,
+            "player_id": self.player_id,
+            "duration_ms": round(seconds * 1000, 3),
+        }
         line = functools.partial(
             self._log.info,
             "request",
-            type=kind,
-            player_id=self.player_id,
             outcome=outcome,
-            duration_ms=duration_ms,
+            **fields,
             **({"error_id": reply["error_id"]} if "error_id" in reply else {}),
         )
         # The producer was woken by the reply: let it send first, log right after.
         loop = asyncio.get_running_loop()
         loop.call_soon(line)
         if seconds > SLOW_REQUEST_SECONDS:
-            slow = functools.partial(
-                self._log.warning,
-                "slow_request",
-                type=kind,
-                player_id=self.player_id,
-                duration_ms=duration_ms,
+            loop.call_soon(
+                functools.partial(self._log.warning, "slow_request", **fields)
             )
-            loop.call_soon(slow)
 
     def _internal(self, kind: str) -> dict[str, Any]:
         """Log the exception being handled; the ``internal`` error to send."""
