@@ -17,7 +17,6 @@ It prints a short report and exits 1 if any check fails.
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from importlib import resources
@@ -151,7 +150,6 @@ def main() -> int:
             print(f"  {line}")
         reached = EVENT not in " ".join(report.unreachable)
         print(f"{EVENT}: {'reached' if reached else 'UNREACHED'}")
-        shutil.rmtree(directory, ignore_errors=True)
     return 0 if report.ok and reached else 1
 
 

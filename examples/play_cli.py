@@ -19,7 +19,6 @@ import asyncio
 import logging
 import random
 import sys
-import uuid
 from collections import Counter
 from typing import Any
 
@@ -213,9 +212,9 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--auto", type=int, metavar="N", help="play N random moves")
     parser.add_argument("--seed", type=int, default=1, help="seed of --auto")
     args = parser.parse_args(argv)
-    device = args.device or str(uuid.uuid4())
     quiet_logs()
-    async with GameClient(args.url, device_id=device) as client:
+    # No --device: the client makes up a new device id (a new player).
+    async with GameClient(args.url, device_id=args.device) as client:
         print(f"player {client.player_id}")
         player = Player(client)
         if args.auto is not None:
