@@ -8,7 +8,12 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from baolife_core import Catalog, load_catalog
+from attrs import evolve
+
+from baolife_core import Catalog, ClaimDailyReward, Command, PlayerState, load_catalog
+from baolife_core.outcome import Outcome
+from baolife_core.retention.login import claim_daily_reward
+from baolife_core.state import LoginStreak
 
 
 def copy_content(
@@ -50,6 +55,16 @@ def edited_file(file: str, *edits: tuple[str, str]) -> Catalog:
 
     with tempfile.TemporaryDirectory() as tmp:
         return load_catalog(copy_content(Path(tmp), edit))
+
+
+def forgets_the_claim(
+    state: PlayerState, command: Command, catalog: Catalog
+) -> Outcome:
+    """A broken daily reward: it forgets the last claim, so it pays every time
+    (a ``claim_daily_reward`` handler tests install in the engine's ``_HANDLERS``)."""
+    assert isinstance(command, ClaimDailyReward)
+    retention = evolve(state.retention, login=LoginStreak())
+    return claim_daily_reward(evolve(state, retention=retention), command, catalog)
 
 
 #: Energy caps raised so a player can buy ``overcharge`` (+1) many times, while the

@@ -266,6 +266,8 @@ class TestBadInput:
         before = (tmp_path / "baolife.db").read_bytes()
         argv = ["experiments", "report", "tutorial_flow", "--event", "birthday"]
         assert 0 == main([*argv, "--db", url])
-        assert 2 == main(["experiments", "report", "x", "--event", "birthday"])
+        assert 2 == main(
+            ["experiments", "report", "x", "--event", "birthday", "--db", url]
+        )
         assert 2 == main([*argv[:3], "--event", "nope", "--db", url])
         assert before == (tmp_path / "baolife.db").read_bytes()

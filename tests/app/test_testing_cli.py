@@ -6,27 +6,14 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from attrs import evolve
 
 from baolife_app import cli
 from baolife_app.cli import main
-from baolife_core import ClaimDailyReward, Command, PlayerState
+from baolife_core import ClaimDailyReward
 from baolife_core.catalog import Catalog
 from baolife_core.engine import _HANDLERS
-from baolife_core.outcome import Outcome
-from baolife_core.retention.login import claim_daily_reward
-from baolife_core.state import LoginStreak
 from baolife_core.testing.content import machine_violations
-from content_packs import copy_content
-
-
-def forgets_the_claim(
-    state: PlayerState, command: Command, catalog: Catalog
-) -> Outcome:
-    """A broken daily reward: it forgets the last claim, so it pays every time."""
-    assert isinstance(command, ClaimDailyReward)
-    retention = evolve(state.retention, login=LoginStreak())
-    return claim_daily_reward(evolve(state, retention=retention), command, catalog)
+from content_packs import copy_content, forgets_the_claim
 
 
 class TestContentCheckMachine:

@@ -99,6 +99,20 @@ class TestRules:
         assert refusal is not None
         assert code == refusal.code
 
+    @pytest.mark.parametrize(
+        ("at", "refused"),
+        [(AT - OFFLINE_WINDOW_MS - 1, True), (AT - OFFLINE_WINDOW_MS, False)],
+    )
+    def test_the_window_alone_refuses(self, at: int, *, refused: bool) -> None:
+        """After the last command, only the 7-day window decides: 1 ms out is stale."""
+        last_at = AT - OFFLINE_WINDOW_MS - 2
+        refusal = offline_refusal(CreateCharacter(at=at), last_at=last_at, now=AT)
+        if refused:
+            assert refusal is not None
+            assert STALE_ACTION == refusal.code
+        else:
+            assert refusal is None
+
     @pytest.mark.parametrize("at", [AT - OFFLINE_WINDOW_MS, AT - 1, AT, AT + 5])
     def test_accepted_within_the_window(self, at: int) -> None:
         """The window's edges are inclusive: at the last command, 7 days exactly."""

@@ -51,8 +51,15 @@ class TestTextbook:
         assert 0.0012 == pytest.approx(p, abs=1e-4)
 
     def test_at_the_critical_value(self) -> None:
-        """The p-value is erfc(|z| / sqrt 2): z = 1.959964 is p = 0.05."""
+        """The p-value is erfc(|z| / sqrt 2): z = 1.959964 is p = 0.05.
+        2450 of 5000 against 2548 of 5000: p = 4998/10000 = 0.4998;
+        se = sqrt(0.4998 * 0.5002 * (2/5000)) = 0.0099999992; z = 0.0196 / se
+        = 1.9600002; p = 0.05 (two-sided, either direction)."""
         assert 0.05 == pytest.approx(math.erfc(1.959964 / math.sqrt(2)), abs=1e-6)
+        z, p = two_proportion_z_test(2450, 5000, 2548, 5000)
+        assert 1.96 == pytest.approx(z, abs=1e-6)
+        assert 0.05 == pytest.approx(p, abs=1e-4)
+        assert (-z, p) == pytest.approx(two_proportion_z_test(2548, 5000, 2450, 5000))
 
 
 class TestUndefined:

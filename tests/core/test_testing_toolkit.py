@@ -23,6 +23,7 @@ from baolife_core import (
     ClaimDailyReward,
     Command,
     ContentError,
+    CreateCharacter,
     PlayerState,
     advance,
     command_from_wire,
@@ -34,13 +35,14 @@ from baolife_core.catalog import Catalog
 from baolife_core.engine import _HANDLERS
 from baolife_core.outcome import Outcome
 from baolife_core.retention.login import claim_daily_reward
-from baolife_core.state import LoginStreak
 from baolife_core.testing import content as toolkit_content
 from baolife_core.testing import strategies as ts
 from baolife_core.testing.machine import GameMachine, run_machine
-from content_packs import copy_content
+from content_packs import copy_content, forgets_the_claim
 
 CATALOG = ts.bundled_catalog()
+#: The engine's handlers before any test swaps one.
+_HANDLERS_AS_BUNDLED = dict(_HANDLERS)
 #: Deterministic searches: derandomized, no example database.
 SEARCH = settings(database=None, derandomize=True, max_examples=2_000)
 #: Every life stage of the content, and the two ends of a life.
@@ -55,15 +57,6 @@ def stage_of(player: tuple[PlayerState, tuple[object, ...]]) -> str:
     return "dead" if character.death is not None else character.stage
 
 
-def forgets_the_claim(
-    state: PlayerState, command: Command, catalog: Catalog
-) -> Outcome:
-    """A broken daily reward: it forgets the last claim, so it pays every time."""
-    assert isinstance(command, ClaimDailyReward)
-    retention = evolve(state.retention, login=LoginStreak())
-    return claim_daily_reward(evolve(state, retention=retention), command, catalog)
-
-
 def pays_off_the_books(
     state: PlayerState, command: Command, catalog: Catalog
 ) -> Outcome:
@@ -75,6 +68,21 @@ def pays_off_the_books(
     paid = outcome.state.wallet.diamonds - state.wallet.diamonds
     wallet = evolve(outcome.state.wallet, diamonds=outcome.state.wallet.diamonds + paid)
     return evolve(outcome, state=evolve(outcome.state, wallet=wallet))
+
+
+def born_rich(state: PlayerState, command: Command, catalog: Catalog) -> Outcome:
+    """A broken ``create_character``: the newborn's wallet gets 7 diamonds that no
+    ledger entry records."""
+    outcome = _HANDLERS_AS_BUNDLED[CreateCharacter](state, command, catalog)
+    if outcome.rejected:
+        return outcome
+    wallet = evolve(outcome.state.wallet, diamonds=outcome.state.wallet.diamonds + 7)
+    return evolve(outcome, state=evolve(outcome.state, wallet=wallet))
+
+
+def crashes(state: PlayerState, command: Command, catalog: Catalog) -> Outcome:
+    """A handler with a bug: it raises whatever the command."""
+    raise RuntimeError(f"handler bug on {wire_name(type(command))}")
 
 
 @pytest.fixture
@@ -214,6 +222,28 @@ class TestCheckContent:
         text = "\n".join(report.lines())
         assert "economy exploits: 1" in text
         assert "claim_daily_reward mints" in text
+
+    def test_reports_a_bot_life_off_the_ledger(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A bot life whose wallet leaves its ledger is a ``diamonds_equal_the_ledger``
+        violation naming the life and record, with the records up to it."""
+        monkeypatch.setitem(_HANDLERS, CreateCharacter, born_rich)
+        _, violations = toolkit_content.economy_probe(CATALOG, lives=1)
+        [violation] = violations
+        assert "diamonds_equal_the_ledger" == violation.invariant
+        assert violation.message.startswith("bot life 0, record 1: the ledger sums to ")
+        assert 2 == len(violation.example)  # the new player and the birth
+        assert violation.example[-1].startswith("CreateCharacter(")
+
+    def test_reports_an_engine_crash(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A handler that raises is the invariant ``crash``, with the steps."""
+        for command_type in tuple(_HANDLERS):
+            monkeypatch.setitem(_HANDLERS, command_type, crashes)
+        [violation] = toolkit_content.machine_violations(CATALOG, examples=5)
+        assert "crash" == violation.invariant
+        assert violation.message.startswith("RuntimeError: handler bug on ")
+        assert violation.example  # the failing steps Hypothesis noted
 
     def test_reports_an_unreachable_event(self, tmp_path: Path) -> None:
         """An event that needs a flag nothing sets is reported unreachable."""

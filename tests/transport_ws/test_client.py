@@ -604,6 +604,204 @@ class TestOffline:
             assert claim.offline
         assert [claim.key] == [a["idempotency_key"] for a in synced[0]["actions"]]
 
+    async def test_a_long_queue_syncs_in_several_frames(
+        self,
+        scripted: Callable[[Handler], Awaitable[str]],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """A queue over ``MAX_SYNC_FRAME_BYTES`` goes out as several sync_offline
+        frames, each under the limit, in at order; each handle gets its result."""
+        release = asyncio.Event()
+        synced: list[dict[str, Any]] = []
+
+        async def handler(ws: ServerConnection) -> None:
+            hello = await receive(ws)
+            await ws.send(welcome(hello["rid"]))
+            if "device_id" in hello:
+                await ws.close(1011)
+                return
+            await release.wait()
+            while True:
+                frame = await receive(ws)
+                synced.append(frame)
+                results = [
+                    {"type": "activity_result", "at": a["at"]} for a in frame["actions"]
+                ]
+                reply = {"type": "sync_result", "applied": len(results)}
+                await ws.send(
+                    json.dumps({**reply, "results": results, "rid": frame["rid"]})
+                )
+
+        clock = FakeClock()
+        async with GameClient(
+            await scripted(handler), backoff=FAST, clock=clock
+        ) as client:
+            await until(lambda: not client.connected)
+            actions = []
+            for _ in range(5):
+                clock.advance(1)
+                actions.append(await client.act("do_activity", activity="rest"))
+            one = len(json.dumps(actions[0]._offline_frame())) + 2
+            header = '{"type": "sync_offline", "actions": [], "rid": "0000000000"}'
+            limit = len(header) + 2 * one  # two actions fit a frame, not three
+            monkeypatch.setattr(
+                "baolife_transport_ws.client.MAX_SYNC_FRAME_BYTES", limit
+            )
+            release.set()
+            async with asyncio.timeout(DEADLINE):
+                for action in actions:
+                    assert {"type": "activity_result", "at": action.at} == await action
+        assert [2, 2, 1] == [len(f["actions"]) for f in synced]
+        sent = [a["at"] for f in synced for a in f["actions"]]
+        assert [a.at for a in actions] == sent
+        assert all(len(json.dumps(f)) <= limit for f in synced)
+
+    async def test_a_drop_during_sync_requeues_keyed_actions(
+        self, scripted: Callable[[Handler], Awaitable[str]]
+    ) -> None:
+        """The connection drops before the sync_result: the keyed action goes back
+        to the queue and syncs, with its key, on the next connection; the unkeyed
+        one fails with ConnectionLostError."""
+        release = asyncio.Event()
+        synced: list[dict[str, Any]] = []
+        connections = 0
+
+        async def handler(ws: ServerConnection) -> None:
+            nonlocal connections
+            connections += 1
+            hello = await receive(ws)
+            if connections == 2:
+                await release.wait()
+            await ws.send(welcome(hello["rid"]))
+            if connections == 1:
+                await ws.close(1011)
+                return
+            frame = await receive(ws)
+            synced.append(frame)
+            if connections == 2:
+                await ws.close(1011)  # the sync is never answered
+                return
+            results = [{"type": "daily_reward_claimed"}] * len(frame["actions"])
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "sync_result",
+                        "applied": len(results),
+                        "results": results,
+                        "rid": frame["rid"],
+                    }
+                )
+            )
+            await ws.wait_closed()
+
+        async with GameClient(await scripted(handler), backoff=FAST) as client:
+            await until(lambda: not client.connected)
+            claim = await client.act("claim_daily_reward")
+            rest = await client.act("do_activity", activity="rest")
+            release.set()
+            async with asyncio.timeout(DEADLINE):
+                with pytest.raises(ConnectionLostError):
+                    await rest
+                assert "daily_reward_claimed" == (await claim)["type"]
+            assert 0 == client.queued
+        assert [["claim_daily_reward", "do_activity"], ["claim_daily_reward"]] == [
+            [a["type"] for a in f["actions"]] for f in synced
+        ]
+        assert [claim.key, claim.key] == [
+            f["actions"][0]["idempotency_key"] for f in synced
+        ]
+
+    async def test_a_sync_result_of_the_wrong_length_answers_every_action(
+        self, scripted: Callable[[Handler], Awaitable[str]]
+    ) -> None:
+        """A sync_result whose results do not align with the frame's actions is
+        treated as an answer to the whole frame: every handle resolves with it."""
+        release = asyncio.Event()
+        reply = {
+            "type": "sync_result",
+            "applied": 1,
+            "results": [{"type": "activity_result"}],
+            "state": {"seq": 3},
+        }
+
+        async def handler(ws: ServerConnection) -> None:
+            hello = await receive(ws)
+            if "device_id" in hello:
+                await ws.send(welcome(hello["rid"]))
+                await ws.close(1011)
+                return
+            await release.wait()
+            await ws.send(welcome(hello["rid"]))
+            frame = await receive(ws)
+            assert 2 == len(frame["actions"])
+            await ws.send(json.dumps({**reply, "rid": frame["rid"]}))
+            await ws.wait_closed()
+
+        async with GameClient(await scripted(handler), backoff=FAST) as client:
+            await until(lambda: not client.connected)
+            rest = await client.act("do_activity", activity="rest")
+            play = await client.act("do_activity", activity="play")
+            release.set()
+            async with asyncio.timeout(DEADLINE):
+                assert reply == await rest
+                assert reply == await play
+            assert 0 == client.queued
+            assert {"seq": 3} == client.state
+
+    async def test_an_action_lost_while_sending_is_queued_once(
+        self, scripted: Callable[[Handler], Awaitable[str]]
+    ) -> None:
+        """The connection closes while ``act`` sends a keyed command: the lost
+        connection requeues it, and ``act`` does not queue it a second time."""
+        release = asyncio.Event()
+        synced: list[dict[str, Any]] = []
+
+        async def handler(ws: ServerConnection) -> None:
+            hello = await receive(ws)
+            if "device_id" not in hello:
+                await release.wait()
+            await ws.send(welcome(hello["rid"]))
+            if "device_id" in hello:
+                await ws.wait_closed()
+                return
+            frame = await receive(ws)
+            synced.append(frame)
+            results = [{"type": "daily_reward_claimed"}]
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "sync_result",
+                        "applied": 1,
+                        "results": results,
+                        "rid": frame["rid"],
+                    }
+                )
+            )
+            await ws.wait_closed()
+
+        async with GameClient(await scripted(handler), backoff=FAST) as client:
+            real_send = client._send
+
+            async def closing_send(frame: dict[str, Any]) -> None:
+                """Close the socket under the send; send once the loss is seen."""
+                client._send = real_send  # type: ignore[method-assign]
+                ws = client._ws
+                assert ws is not None
+                await ws.close()
+                await until(lambda: not client.connected)
+                await real_send(frame)  # raises ConnectionClosed
+
+            client._send = closing_send  # type: ignore[method-assign]
+            claim = await client.act("claim_daily_reward")
+            assert 1 == client.queued
+            assert claim.offline
+            release.set()
+            async with asyncio.timeout(DEADLINE):
+                assert "daily_reward_claimed" == (await claim)["type"]
+        assert [[claim.key]] == [
+            [a["idempotency_key"] for a in f["actions"]] for f in synced
+        ]
+
     async def test_offline_actions_apply_on_the_real_server(
         self, service: GameService, config: ServerConfig, clock: FakeClock
     ) -> None:

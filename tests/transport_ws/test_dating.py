@@ -18,6 +18,8 @@ from baolife_core import (
     CreateCharacter,
     GameService,
     InMemoryStore,
+    ReplyConversation,
+    StartConversation,
     load_catalog,
     replay,
     state_hash,
@@ -219,6 +221,43 @@ class TestDatingThroughTheProtocol:
         assert entry["bio"] == made["bio"]
         likes = [r for r in store.journal(player_id) if type(r).__name__ == "Like"]
         assert all(getattr(like, "bio", None) != bio for like in likes)
+
+    @pytest.mark.parametrize("line", ["I wrote this myself", "x" * 501, 7])
+    async def test_a_client_line_is_dropped(
+        self,
+        client: ProtocolClient,
+        service: GameService,
+        store: InMemoryStore,
+        clock: FakeClock,
+        line: Any,
+    ) -> None:
+        """A ``line`` the client sends with ``start_conversation`` or
+        ``reply_conversation`` is ignored: the replies and the journal carry the
+        line the server wrote (the text writer's field, not the client's)."""
+        player_id = await adult(client, service, clock)
+        family = (await view(client))["character"]["family"]
+        mother = next(p["id"] for p in family if p["role"] == "mother")
+        opened, _ = await client.exchange(
+            {"type": "start_conversation", "npc_id": mother, "line": line}
+        )
+        assert "conversation_opened" == opened["type"], opened
+        answered, _ = await client.exchange(
+            {
+                "type": "reply_conversation",
+                "conversation_id": opened["conversation_id"],
+                "reply": opened["replies"][0][0],
+                "line": line,
+            }
+        )
+        assert "conversation_result" == answered["type"], answered
+        assert line not in (opened["line"], answered["line"])
+        talks = [
+            r
+            for r in store.journal(player_id)
+            if isinstance(r, StartConversation | ReplyConversation)
+        ]
+        assert 2 == len(talks)
+        assert [None, None] == [talk.line for talk in talks]
 
     async def test_a_pass_is_not_suggested_again(
         self, client: ProtocolClient, service: GameService, clock: FakeClock

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
 
-from baolife_core import InMemoryStore
+from baolife_core import (
+    CreateCharacter,
+    GameService,
+    InMemoryStore,
+    StartConversation,
+    load_catalog,
+)
+from baolife_core.clock import MS_PER_DAY
 from baolife_core.offline import CLOCK_SKEW_MS, MAX_OFFLINE_ACTIONS, OFFLINE_WINDOW_MS
 
 from .support import START_MS, FakeClock, ProtocolClient
@@ -96,6 +104,42 @@ class TestSync:
         assert {"achievement_unlocked", "quest_progress"} >= {
             push["type"] for push in pushes
         }
+
+    @pytest.mark.parametrize("line", ["I wrote this myself", 7])
+    async def test_a_client_line_is_dropped(
+        self,
+        client: ProtocolClient,
+        clock: FakeClock,
+        service: GameService,
+        store: InMemoryStore,
+        line: Any,
+    ) -> None:
+        """An offline action's ``line`` (a text writer's field) is dropped, as
+        in a live frame: the action applies with the server's line."""
+        catalog = load_catalog()
+        year = catalog.life.days_per_year * MS_PER_DAY // catalog.clock.time_scale
+        device, born = str(uuid.uuid4()), clock.now - 19 * year
+        player = service.login_device(
+            device, new_player_id=str(uuid.uuid4()), seed=5, at=born
+        )
+        service.execute(player, CreateCharacter(at=born))
+        await client.hello(device)
+        state = await client.request({"type": "get_state"})
+        family = state["state"]["character"]["family"]
+        mother = next(p["id"] for p in family if p["role"] == "mother")
+        action = {
+            "type": "start_conversation",
+            "npc_id": mother,
+            "line": line,
+            "at": clock.now,
+        }
+        reply = await client.request({"type": "sync_offline", "actions": [action]})
+        (result,) = reply["results"]
+        assert (1, "conversation_opened") == (reply["applied"], result["type"])
+        assert line != result["line"]
+        talk = store.journal(player)[-1]
+        assert isinstance(talk, StartConversation)
+        assert talk.line is None
 
 
 class TestRefusedActions:

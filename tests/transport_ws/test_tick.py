@@ -152,6 +152,53 @@ class TestTick:
         await server.tick()
         assert [ticked_at] == seen
 
+    async def test_a_round_after_a_command_starts_from_the_stored_state(
+        self,
+        server: GameServer,
+        client: ProtocolClient,
+        clock: FakeClock,
+        store: InMemoryStore,
+    ) -> None:
+        """A command changes the stored version: the next round reads the stored
+        state (the energy it spent), not the state the last round reached."""
+        player = (await client.hello())["player_id"]
+        await client.exchange({"type": "create_character", "name": "Di"})
+        clock.advance(HOUR)
+        await server.tick()
+        (before,) = [m for m in await _pushes(client) if m["type"] == "time_update"]
+        reply, _ = await client.exchange({"type": "do_activity", "activity": "rest"})
+        assert "activity_result" == reply["type"]
+        await server.tick()
+        (after,) = [m for m in await _pushes(client) if m["type"] == "time_update"]
+        assert before["energy"] - 5 == after["energy"]  # rest costs 5 energy
+        stored = store.load(player)
+        assert stored is not None
+        catalog = load_catalog()
+        status = time_status(
+            advance(stored.state, clock.now, catalog), clock.now, catalog
+        )
+        assert status["energy"] == after["energy"]
+
+    async def test_a_player_purged_while_connected_is_skipped(
+        self,
+        server: GameServer,
+        connect: Connect,
+        clock: FakeClock,
+        store: InMemoryStore,
+    ) -> None:
+        """A player whose records are gone (purged by another server on the same
+        database) is skipped; the round still reaches everyone else."""
+        gone, kept = await connect(), await connect()
+        gone_id = (await gone.hello())["player_id"]
+        await kept.hello()
+        store.schedule_deletion(gone_id, at=clock.now, purge_after=clock.now)
+        assert [gone_id] == [
+            p.player_id for p in store.purge_due(at=clock.now, limit=5)
+        ]
+        clock.advance(HOUR)
+        assert 1 == await server.tick()
+        assert "time_update" == (await _until(kept, "time_update"))["type"]
+
 
 class TestOrder:
     """A tick round never overtakes what a connection has queued."""
